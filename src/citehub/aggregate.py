@@ -1,0 +1,169 @@
+"""Pure functions from the corpus to per-paper citation summaries ("hubs") and site lists.
+
+Everything is computed once, in one pass over the citations, and everything is sorted, so
+the pages rendered from it are the same bytes for the same content.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from citehub.config import Axis, HubConfig, KindRule
+from citehub.model import Citation, Corpus, Paper
+
+
+@dataclass(frozen=True)
+class CitingEntry:
+    """One citation seen from the cited paper's side: who cites it, and how."""
+
+    paper: Paper  # the citing paper
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class KindMatch:
+    label: str
+    axis: Axis
+    term: str
+    share: float
+
+
+@dataclass(frozen=True)
+class Hub:
+    paper: Paper
+    citing: tuple[CitingEntry, ...]  # newest first, then id
+    classified_count: int
+    years: Mapping[int, int]  # ascending years
+    roles: Mapping[str, int]  # vocabulary order, only terms that occur
+    polarities: Mapping[str, int]
+    kind: KindMatch | None
+    representative: tuple[CitingEntry, ...]
+    references: tuple[CitingEntry, ...]  # the paper's own citations, as (cited paper, citation)
+
+    @property
+    def citing_count(self) -> int:
+        return len(self.citing)
+
+    def counts(self, axis: Axis) -> Mapping[str, int]:
+        return self.roles if axis == "role" else self.polarities
+
+    def share(self, count: int) -> float:
+        return count / self.classified_count if self.classified_count else 0.0
+
+
+@dataclass(frozen=True)
+class SiteAggregates:
+    hubs: Mapping[str, Hub]
+    ranking: tuple[str, ...]  # the index order: most cited first, then newest, then id
+    role_citations: Mapping[str, tuple[CitingEntry, ...]]  # site-wide, vocabulary order
+    papers_by_year: Mapping[int, tuple[Paper, ...]]  # newest year first
+
+
+def newest_first(paper: Paper) -> tuple[bool, tuple[int, int, int], str]:
+    """Sort key: dated papers newest first, undated after them, ties by id."""
+    if paper.date is None:
+        return (True, (0, 0, 0), paper.id)
+    year, month, day = paper.date.sort_key
+    return (False, (-year, -month, -day), paper.id)
+
+
+def representative_order(entry: CitingEntry) -> tuple[bool, float, tuple[bool, tuple[int, int, int], str]]:
+    """Sort key for representative papers: novelty (desc, missing last), date (desc), id."""
+    novelty = entry.paper.novelty
+    return (novelty is None, -(novelty or 0.0), newest_first(entry.paper))
+
+
+def aggregate(corpus: Corpus) -> SiteAggregates:
+    config = corpus.config
+    papers = corpus.papers
+    citing_of: dict[str, list[CitingEntry]] = defaultdict(list)
+    role_citations: dict[str, list[CitingEntry]] = defaultdict(list)
+    for paper in papers.values():
+        for citation in paper.cites:
+            citing_of[citation.cited_id].append(CitingEntry(paper, citation))
+            if citation.role is not None:
+                role_citations[citation.role].append(CitingEntry(paper, citation))
+    hubs = {
+        paper_id: make_hub(paper, citing_of.get(paper_id, []), papers, config)
+        for paper_id, paper in papers.items()
+    }
+    ranking = tuple(sorted(
+        hubs, key=lambda paper_id: (-hubs[paper_id].citing_count, newest_first(papers[paper_id]))
+    ))
+    roles = {
+        role: tuple(sorted(role_citations[role], key=_entry_order))
+        for role in config.vocabulary.roles
+        if role in role_citations
+    }
+    return SiteAggregates(
+        hubs=MappingProxyType(hubs),
+        ranking=ranking,
+        role_citations=MappingProxyType(roles),
+        papers_by_year=MappingProxyType(papers_by_year(papers.values())),
+    )
+
+
+def _entry_order(entry: CitingEntry) -> tuple[object, ...]:
+    return (newest_first(entry.paper), entry.citation.cited_id)
+
+
+def papers_by_year(papers: Iterable[Paper]) -> dict[int, tuple[Paper, ...]]:
+    by_year: dict[int, list[Paper]] = defaultdict(list)
+    for paper in papers:
+        if paper.year is not None:
+            by_year[paper.year].append(paper)
+    return {
+        year: tuple(sorted(by_year[year], key=newest_first))
+        for year in sorted(by_year, reverse=True)
+    }
+
+
+def make_hub(
+    paper: Paper, citing: list[CitingEntry], papers: Mapping[str, Paper], config: HubConfig
+) -> Hub:
+    ordered = tuple(sorted(citing, key=lambda entry: newest_first(entry.paper)))
+    classified = [entry.citation for entry in ordered if entry.citation.classified]
+    years = Counter(entry.paper.year for entry in ordered if entry.paper.year is not None)
+    roles = _term_counts(classified, "role", config.vocabulary.roles)
+    polarities = _term_counts(classified, "polarity", config.vocabulary.polarities)
+    references = tuple(
+        CitingEntry(papers[citation.cited_id], citation) for citation in paper.cites
+    )
+    return Hub(
+        paper=paper,
+        citing=ordered,
+        classified_count=len(classified),
+        years=MappingProxyType(dict(sorted(years.items()))),
+        roles=roles,
+        polarities=polarities,
+        kind=match_kind(config.kinds, len(classified), roles, polarities),
+        representative=tuple(sorted(ordered, key=representative_order)[: config.representative]),
+        references=references,
+    )
+
+
+def _term_counts(
+    classified: list[Citation], axis: Axis, vocabulary: Mapping[str, str]
+) -> Mapping[str, int]:
+    counts = Counter(citation.term(axis) for citation in classified)
+    return MappingProxyType({term: counts[term] for term in vocabulary if counts[term]})
+
+
+def match_kind(
+    rules: Iterable[KindRule],
+    classified_count: int,
+    roles: Mapping[str, int],
+    polarities: Mapping[str, int],
+) -> KindMatch | None:
+    """The first rule that matches; shares are of all classified citations."""
+    if classified_count == 0:
+        return None
+    for rule in rules:
+        counts = roles if rule.axis == "role" else polarities
+        share = counts.get(rule.value, 0) / classified_count
+        if classified_count >= rule.classified_at_least and share >= rule.share_at_least:
+            return KindMatch(rule.label, rule.axis, rule.value, share)
+    return None

@@ -1,0 +1,114 @@
+"""The build, as one short sequence: load → validate → aggregate → plan → render → write."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from citehub.aggregate import aggregate
+from citehub.config import read_config, valid_base_url
+from citehub.diagnostics import ContentError, Diagnostics
+from citehub.load import load_content
+from citehub.model import Corpus
+from citehub.pages import PlanError, plan_site
+from citehub.render import TemplateProblem, make_environment, render_files, static_files
+from citehub.report import Reporter
+from citehub.validate import validate
+from citehub.write import WriteStats, write_site
+
+CONTENT_FOLDER = "content"
+
+
+@dataclass
+class BuildResult:
+    papers: int
+    pages: int
+    stats: WriteStats
+    seconds: float
+    diagnostics: Diagnostics
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+
+def load_corpus(
+    hub_dir: Path,
+    diagnostics: Diagnostics,
+    *,
+    include_drafts: bool = False,
+    base_url: str | None = None,
+) -> Corpus:
+    """Read and validate content/; problems go to `diagnostics`, the corpus is best effort."""
+    raw = load_content(hub_dir / CONTENT_FOLDER, diagnostics)
+    config = read_config(raw.hub, diagnostics)
+    if base_url is not None:
+        if valid_base_url(base_url):
+            config = config.with_base_url(base_url)
+        else:
+            diagnostics.error("--base-url", 1, f"'{base_url}' is not an http(s) URL or a path "
+                                               "starting with '/'")
+    return validate(raw, config, diagnostics, include_drafts=include_drafts)
+
+
+def build(
+    hub_dir: Path,
+    out_dir: Path,
+    *,
+    include_drafts: bool = False,
+    base_url: str | None = None,
+    reporter: Reporter | None = None,
+) -> BuildResult:
+    """Build the hub in `hub_dir` into `out_dir`; raises ContentError on content problems."""
+    reporter = reporter or Reporter()
+    started = time.perf_counter()
+    stages: dict[str, float] = {}
+
+    def lap(stage: str, since: float) -> float:
+        now = time.perf_counter()
+        stages[stage] = now - since
+        return now
+
+    diagnostics = Diagnostics()
+    corpus = load_corpus(hub_dir, diagnostics, include_drafts=include_drafts, base_url=base_url)
+    if diagnostics.has_errors:
+        raise ContentError(diagnostics)
+    mark = lap("load", started)
+    site = aggregate(corpus)
+    mark = lap("aggregate", mark)
+    try:
+        planned = plan_site(corpus.config, site)
+    except PlanError as error:
+        diagnostics.error(hub_dir / CONTENT_FOLDER, 1, str(error))
+        raise ContentError(diagnostics) from None
+    statics = static_files(hub_dir)
+    _check_static_collisions(statics, {file.path for file in planned}, diagnostics)
+    mark = lap("plan", mark)
+    environment = make_environment(hub_dir, corpus.config)
+
+    def outputs() -> Iterator[tuple[PurePosixPath, bytes | Path]]:
+        rendered = render_files(planned, environment)
+        for output in reporter.progress(rendered, len(planned), "Rendering"):
+            yield output.path, output.data
+        yield from statics.items()
+
+    try:
+        stats = write_site(out_dir, outputs())
+    except TemplateProblem as problem:
+        diagnostics.error(problem.path, problem.line, problem.message)
+        raise ContentError(diagnostics) from None
+    lap("render+write", mark)
+    pages = sum(1 for file in planned if file.path.suffix == ".html")
+    return BuildResult(len(corpus.papers), pages, stats, time.perf_counter() - started,
+                       diagnostics, stages)
+
+
+def _check_static_collisions(
+    statics: dict[PurePosixPath, Path],
+    generated: set[PurePosixPath],
+    diagnostics: Diagnostics,
+) -> None:
+    clashes = sorted(path for path in statics if path in generated)
+    for path in clashes:
+        diagnostics.error(statics[path], 1, f"static file would overwrite the generated {path}")
+    if clashes:
+        raise ContentError(diagnostics)

@@ -1,0 +1,80 @@
+"""The `citehub` command: thin click commands that parse options and call the pipeline."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from citehub.build import build as run_build
+from citehub.build import load_corpus
+from citehub.diagnostics import ContentError, Diagnostics
+from citehub.report import ConsoleReporter, human_bytes
+from citehub.write import OutputError
+
+HUB_DIR = click.Path(file_okay=False, path_type=Path)
+
+
+def print_diagnostics(diagnostics: Diagnostics) -> None:
+    for line in diagnostics.formatted():
+        click.echo(line, err=True)
+
+
+def count_line(diagnostics: Diagnostics) -> str:
+    errors, warnings = len(diagnostics.errors), len(diagnostics.warnings)
+    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="citehub")
+def main() -> None:
+    """citehub: a static site generator for paper hub pages."""
+
+
+@main.command()
+@click.argument("hub_dir", default=".", type=HUB_DIR)
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path),
+              help="Output folder (default: DIR/site).")
+@click.option("--base-url", help="Override hub.yaml's base_url, e.g. for a preview deploy.")
+@click.option("--drafts", is_flag=True, help="Include papers marked draft: true.")
+def build(hub_dir: Path, out_dir: Path | None, base_url: str | None, drafts: bool) -> None:
+    """Build the hub in DIR (default: .) into a static site."""
+    out_dir = out_dir or hub_dir / "site"
+    try:
+        result = run_build(hub_dir, out_dir, include_drafts=drafts, base_url=base_url,
+                           reporter=ConsoleReporter())
+    except ContentError as error:
+        print_diagnostics(error.diagnostics)
+        click.echo(f"build failed: {count_line(error.diagnostics)}; "
+                   f"{out_dir} was left as it was", err=True)
+        sys.exit(1)
+    except OutputError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    except OSError as error:
+        click.echo(f"error: cannot write {out_dir}: {error.strerror or error}", err=True)
+        sys.exit(1)
+    print_diagnostics(result.diagnostics)
+    click.echo(
+        f"built {result.papers} papers into {out_dir}: {result.pages} pages, "
+        f"{result.stats.files} files, {human_bytes(result.stats.bytes)} "
+        f"in {result.seconds:.2f} s"
+    )
+
+
+@main.command()
+@click.argument("hub_dir", default=".", type=HUB_DIR)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--drafts", is_flag=True, help="Check papers marked draft: true as published.")
+def check(hub_dir: Path, strict: bool, drafts: bool) -> None:
+    """Validate the hub in DIR (default: .) without writing anything."""
+    diagnostics = Diagnostics()
+    corpus = load_corpus(hub_dir, diagnostics, include_drafts=drafts)
+    if strict:
+        diagnostics = diagnostics.strict()
+    print_diagnostics(diagnostics)
+    if diagnostics.has_errors:
+        click.echo(f"check failed: {count_line(diagnostics)}", err=True)
+        sys.exit(1)
+    click.echo(f"checked {len(corpus.papers)} papers: {count_line(diagnostics)}")

@@ -1,0 +1,211 @@
+"""content/hub.yaml → typed, frozen settings with defaults; vocabularies and kind rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Literal
+from urllib.parse import urlsplit
+
+import yaml
+
+from citehub.diagnostics import Diagnostics, suggestion
+from citehub.load import PAPER_ID, Document
+from citehub.schema import Fields, root_fields
+
+Axis = Literal["role", "polarity"]
+AXES: tuple[Axis, ...] = ("role", "polarity")
+
+DEFAULT_ROLES = MappingProxyType({
+    "background": "Background", "method": "Method", "result": "Result",
+    "comparison": "Comparison", "extension": "Extension", "dataset": "Dataset",
+})
+DEFAULT_POLARITIES = MappingProxyType({
+    "background": "Background", "support": "Support", "contrast": "Contrast",
+})
+
+
+@dataclass(frozen=True)
+class KindRule:
+    """A hub badge: matches when `value` has at least `share_at_least` of the classified
+    citations on `axis`, and there are at least `classified_at_least` classified citations."""
+
+    label: str
+    axis: Axis
+    value: str
+    share_at_least: float
+    classified_at_least: int
+
+
+DEFAULT_KINDS = (
+    KindRule("Contested", "polarity", "contrast", 0.25, 4),
+    KindRule("Canonical reference", "polarity", "background", 0.75, 3),
+    KindRule("Method source", "role", "method", 0.5, 3),
+)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Role and polarity ids in the order the hub declares them, with their display labels."""
+
+    roles: MappingProxyType[str, str] = field(default_factory=lambda: DEFAULT_ROLES)
+    polarities: MappingProxyType[str, str] = field(default_factory=lambda: DEFAULT_POLARITIES)
+
+    def of(self, axis: Axis) -> MappingProxyType[str, str]:
+        return self.roles if axis == "role" else self.polarities
+
+
+@dataclass(frozen=True)
+class HubConfig:
+    title: str = "Paper hub"
+    description: str = ""
+    base_url: str = "/"
+    repo_url: str | None = None
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
+    representative: int = 5
+    filter_pages_min_citing: int = 5
+    paginate: int = 100
+    kinds: tuple[KindRule, ...] = DEFAULT_KINDS
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url, always with a leading and trailing slash."""
+        path = urlsplit(self.base_url).path or "/"
+        path = "/" + path.strip("/") + "/"
+        return "/" if path == "//" else path
+
+    @property
+    def origin(self) -> str:
+        """scheme://host of base_url, or '' when base_url is only a path."""
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+    def with_base_url(self, base_url: str) -> HubConfig:
+        return replace(self, base_url=base_url)
+
+
+HUB_KEYS = (
+    "title", "description", "base_url", "repo_url", "vocabulary", "representative",
+    "filter_pages_min_citing", "paginate", "kinds",
+)
+KIND_KEYS = ("label", "role", "polarity", "share_at_least", "classified_at_least")
+
+
+def read_config(document: Document, diagnostics: Diagnostics) -> HubConfig:
+    """Typed settings from hub.yaml; a missing file or key takes its default."""
+    defaults = HubConfig()
+    fields = root_fields(document, diagnostics, HUB_KEYS, "hub.yaml")
+    if fields is None:
+        return defaults
+    base_url = fields.text("base_url")
+    if base_url is not None and not valid_base_url(base_url):
+        fields.error(fields.values["base_url"][1],
+                     f"base_url must be an http(s) URL or a path starting with '/', "
+                     f"found '{base_url}'")
+        base_url = None
+    repo_url = fields.text("repo_url")
+    if repo_url is not None and urlsplit(repo_url).scheme not in ("http", "https"):
+        fields.error(fields.values["repo_url"][1], f"repo_url must be an http(s) URL, "
+                                                   f"found '{repo_url}'")
+        repo_url = None
+    vocabulary = read_vocabulary(fields)
+    return HubConfig(
+        title=fields.text("title") or defaults.title,
+        description=fields.text("description") or defaults.description,
+        base_url=base_url or defaults.base_url,
+        repo_url=repo_url.rstrip("/") if repo_url else None,
+        vocabulary=vocabulary,
+        representative=_integer(fields, "representative", 0, defaults.representative),
+        filter_pages_min_citing=_integer(
+            fields, "filter_pages_min_citing", 1, defaults.filter_pages_min_citing
+        ),
+        paginate=_integer(fields, "paginate", 1, defaults.paginate),
+        kinds=read_kinds(fields, vocabulary),
+    )
+
+
+def valid_base_url(url: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme in ("http", "https"):
+        return bool(parts.netloc)
+    return not parts.scheme and not parts.netloc and url.startswith("/")
+
+
+def _integer(fields: Fields, key: str, minimum: int, default: int) -> int:
+    value = fields.integer(key, minimum)
+    return default if value is None else value
+
+
+def read_vocabulary(fields: Fields) -> Vocabulary:
+    vocabulary = fields.mapping("vocabulary", ("roles", "polarities"), "vocabulary")
+    if vocabulary is None:
+        return Vocabulary()
+    roles = _read_terms(vocabulary, "roles")
+    polarities = _read_terms(vocabulary, "polarities")
+    return Vocabulary(
+        roles=roles if roles is not None else DEFAULT_ROLES,
+        polarities=polarities if polarities is not None else DEFAULT_POLARITIES,
+    )
+
+
+def _read_terms(vocabulary: Fields, key: str) -> MappingProxyType[str, str] | None:
+    node = vocabulary.node_of(key)
+    if node is None:
+        return None
+    if not isinstance(node, yaml.MappingNode):
+        vocabulary.error(node, f"'{key}' must be a mapping of id: Label")
+        return None
+    terms: dict[str, str] = {}
+    for key_node, label_node in node.value:
+        term = str(key_node.value)
+        # Terms become URL path segments (/roles/<role>/), so they follow the id rules.
+        if not isinstance(key_node, yaml.ScalarNode) or not PAPER_ID.match(term):
+            vocabulary.error(key_node, f"'{term}' in {key} is not a valid id: use letters, "
+                                       "digits, '.', '_' and '-'")
+            continue
+        if term in terms:
+            vocabulary.error(key_node, f"duplicate {key} entry '{term}'")
+            continue
+        label = vocabulary.text_of(term, label_node)
+        terms[term] = label or term
+    if not terms:
+        vocabulary.error(node, f"'{key}' must name at least one term")
+        return None
+    return MappingProxyType(terms)
+
+
+def read_kinds(fields: Fields, vocabulary: Vocabulary) -> tuple[KindRule, ...]:
+    if "kinds" not in fields:
+        return DEFAULT_KINDS
+    rules: list[KindRule] = []
+    for node in fields.sequence("kinds"):
+        rule = _read_kind(fields, node, vocabulary)
+        if rule is not None:
+            rules.append(rule)
+    return tuple(rules)
+
+
+def _read_kind(parent: Fields, node: yaml.Node, vocabulary: Vocabulary) -> KindRule | None:
+    if not isinstance(node, yaml.MappingNode):
+        parent.error(node, "each entry of 'kinds' must be a mapping such as "
+                           "{label: Contested, polarity: contrast, share_at_least: 0.25}")
+        return None
+    rule = Fields(parent.document, node, parent.diagnostics, KIND_KEYS, "a kind rule")
+    label = rule.text("label", required=True)
+    axes = [axis for axis in AXES if axis in rule]
+    if len(axes) != 1:
+        rule.error(node, "a kind rule names exactly one of 'role' or 'polarity'")
+        return None
+    axis = axes[0]
+    value = rule.text(axis, required=True)
+    terms = vocabulary.of(axis)
+    if value is not None and value not in terms:
+        rule.error(rule.values[axis][1],
+                   f"unknown {axis} '{value}'{suggestion(value, terms)}")
+        return None
+    share = rule.number("share_at_least", 0, 1)
+    classified = rule.integer("classified_at_least", 0, default=1)
+    if label is None or value is None:
+        return None
+    return KindRule(label, axis, value, 0.0 if share is None else share,
+                    1 if classified is None else classified)

@@ -1,0 +1,122 @@
+"""Problems found in content, collected so a run reports all of them at once.
+
+Every stage reports into one `Diagnostics` collector instead of raising, so a contributor
+sees every mistake of a pull request in one run, each as `path:line:col: severity: message`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    path: str
+    line: int
+    col: int | None
+    severity: Severity
+    message: str
+
+    def format(self) -> str:
+        where = f"{self.path}:{self.line}" if self.col is None else (
+            f"{self.path}:{self.line}:{self.col}"
+        )
+        return f"{where}: {self.severity}: {self.message}"
+
+    def format_github(self) -> str:
+        """The GitHub Actions workflow command that puts this problem on a pull request's diff."""
+        location = f"file={_escape_property(self.path)},line={self.line}"
+        if self.col is not None:
+            location += f",col={self.col}"
+        return f"::{self.severity} {location}::{_escape_data(self.message)}"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def display_path(path: Path) -> str:
+    """The path as a user should read it: relative to the current directory when below it."""
+    absolute = path.absolute()
+    try:
+        return absolute.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return absolute.as_posix()
+
+
+@dataclass
+class Diagnostics:
+    """Collects the problems of one run; stages add to it and carry on where they can."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, path: Path | str, line: int, message: str, col: int | None = None) -> None:
+        self._add(path, line, col, "error", message)
+
+    def warning(self, path: Path | str, line: int, message: str, col: int | None = None) -> None:
+        self._add(path, line, col, "warning", message)
+
+    def _add(
+        self, path: Path | str, line: int, col: int | None, severity: Severity, message: str
+    ) -> None:
+        shown = display_path(path) if isinstance(path, Path) else path
+        self.items.append(Diagnostic(shown, max(line, 1), col, severity, message))
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [item for item in self.items if item.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [item for item in self.items if item.severity == "warning"]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(item.severity == "error" for item in self.items)
+
+    def strict(self) -> Diagnostics:
+        """The same problems with every warning promoted to an error (`--strict`)."""
+        return Diagnostics([
+            Diagnostic(item.path, item.line, item.col, "error", item.message)
+            for item in self.items
+        ])
+
+    def sorted(self) -> list[Diagnostic]:
+        # Sorted by file and line so output is stable and reads top to bottom.
+        return sorted(set(self.items), key=lambda d: (d.path, d.line, d.col or 0, d.message))
+
+    def __iter__(self) -> Iterator[Diagnostic]:
+        return iter(self.sorted())
+
+    def formatted(self, github: bool | None = None) -> Iterable[str]:
+        if github is None:
+            github = os.environ.get("GITHUB_ACTIONS") == "true"
+        for item in self.sorted():
+            yield item.format()
+            if github:
+                yield item.format_github()
+
+
+class ContentError(Exception):
+    """Raised to stop a run whose collected diagnostics contain errors."""
+
+    def __init__(self, diagnostics: Diagnostics) -> None:
+        super().__init__(f"{len(diagnostics.errors)} error(s)")
+        self.diagnostics = diagnostics
+
+
+def suggestion(word: str, choices: Iterable[str]) -> str:
+    """'; did you mean 'x'?' for the closest choice, or '' when nothing is close."""
+    matches = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f"; did you mean '{matches[0]}'?" if matches else ""

@@ -1,0 +1,85 @@
+"""The corpus as plain, frozen data: papers and the citations between them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from citehub.config import Axis, HubConfig
+
+
+@dataclass(frozen=True, order=True)
+class PaperDate:
+    """A date as precise as it was written: a year, a month or a day."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def text(self) -> str:
+        parts = [f"{self.year:04d}"]
+        if self.month is not None:
+            parts.append(f"{self.month:02d}")
+        if self.day is not None:
+            parts.append(f"{self.day:02d}")
+        return "-".join(parts)
+
+    @property
+    def sort_key(self) -> tuple[int, int, int]:
+        return (self.year, self.month or 0, self.day or 0)
+
+
+@dataclass(frozen=True)
+class Link:
+    kind: str  # arxiv, doi, pdf, code, url, data, slides, video
+    url: str
+    text: str  # what the reader sees: the arXiv id, the DOI, or the host
+
+
+@dataclass(frozen=True)
+class Citation:
+    citing_id: str
+    cited_id: str
+    role: str | None
+    polarity: str | None
+    refs: int | None
+    contexts: tuple[str, ...]
+    line: int
+
+    @property
+    def classified(self) -> bool:
+        return self.role is not None or self.polarity is not None
+
+    def term(self, axis: Axis) -> str | None:
+        return self.role if axis == "role" else self.polarity
+
+
+@dataclass(frozen=True)
+class Paper:
+    id: str
+    title: str
+    authors: tuple[str, ...]
+    date: PaperDate | None
+    categories: tuple[str, ...]
+    venue: str | None
+    links: tuple[Link, ...]
+    verdict: str | None
+    novelty: float | None
+    summary: str | None
+    draft: bool
+    cites: tuple[Citation, ...]
+    abstract: str  # Markdown, as written
+    source: Path
+    abstract_line: int
+
+    @property
+    def year(self) -> int | None:
+        return self.date.year if self.date else None
+
+
+@dataclass(frozen=True)
+class Corpus:
+    config: HubConfig
+    papers: Mapping[str, Paper]  # published papers by id, in id order

@@ -1,0 +1,479 @@
+"""The page plan: every output file, the template that renders it and the view it gets.
+
+Views are small frozen records prepared here, so templates never query the corpus and no
+template loops over all papers inside a per-paper page. Lists longer than `paginate`
+continue on …/page/N/, so no page grows with the size of the hub.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import PurePosixPath
+from typing import Any, TypeVar
+
+from citehub.aggregate import CitingEntry, Hub, SiteAggregates, newest_first
+from citehub.config import Axis, HubConfig
+from citehub.model import Paper
+from citehub.urls import Urls
+
+T = TypeVar("T")
+FEED_ENTRIES = 50
+
+
+# -- views ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkView:
+    kind: str
+    label: str
+    url: str
+    text: str
+
+
+@dataclass(frozen=True)
+class PaperCard:
+    """A paper as it appears in any list, and at the top of its own page."""
+
+    id: str
+    title: str
+    url: str
+    authors: tuple[str, ...]
+    date: str | None
+    year: int | None
+    categories: tuple[str, ...]
+    venue: str | None
+    verdict: str | None
+    novelty: str | None  # "7.0"
+    summary: str | None
+    citing_count: int
+    kind: str | None
+
+
+@dataclass(frozen=True)
+class TermView:
+    term: str
+    label: str
+    url: str | None  # its filter page, when there is one
+
+
+@dataclass(frozen=True)
+class CitationItem:
+    """One citation in a list: the paper on the other end, and how it cites."""
+
+    paper: PaperCard
+    role: TermView | None
+    polarity: TermView | None
+    refs: int | None
+    contexts: tuple[str, ...]
+    cited: PaperCard | None = None  # set on site-wide lists, where the cited paper varies
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    term: str
+    label: str
+    count: int
+    percent: int  # of classified citations (roles, polarities) or of citing papers (years)
+    url: str | None
+    bar: int = 0  # bar length in percent of the largest row, for the charts
+
+
+@dataclass(frozen=True)
+class KindView:
+    label: str
+    sentence: str
+
+
+@dataclass(frozen=True)
+class HubView:
+    paper: PaperCard
+    abstract: str  # Markdown; the template renders it with the `markdown` filter
+    links: tuple[LinkView, ...]
+    citing_count: int
+    classified_count: int
+    kind: KindView | None
+    headline: SummaryRow | None  # the leading share, "Background 83% of classified citations"
+    years: tuple[SummaryRow, ...]
+    roles: tuple[SummaryRow, ...]
+    polarities: tuple[SummaryRow, ...]
+    representative: tuple[CitationItem, ...]
+    references: tuple[CitationItem, ...]
+    json_url: str
+
+
+@dataclass(frozen=True)
+class Pagination:
+    number: int
+    count: int
+    total_items: int
+    first_index: int  # 1-based position of this page's first item, for <ol start>
+    prev_url: str | None
+    next_url: str | None
+    pages: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True)
+class PlannedFile:
+    """One output file: rendered from a template with a context, or given as bytes."""
+
+    path: PurePosixPath
+    url: str
+    template: str | None = None
+    context: dict[str, Any] = field(default_factory=dict)
+    data: bytes | None = None
+    in_sitemap: bool = False
+
+
+class PlanError(Exception):
+    """Two inputs would write the same output file."""
+
+
+# -- formatting ------------------------------------------------------------------------------
+
+
+def percent(share: float) -> int:
+    # Round half up, as people do: 5/6 → 83, 1/8 → 13 (Python's round() would give 12).
+    return int(share * 100 + 0.5)
+
+
+def novelty_text(novelty: float | None) -> str | None:
+    return None if novelty is None else f"{novelty:.1f}"
+
+
+# -- the plan --------------------------------------------------------------------------------
+
+
+class Planner:
+    def __init__(self, config: HubConfig, site: SiteAggregates) -> None:
+        self.config = config
+        self.site = site
+        self.urls = Urls.of(config)
+        self.roles = config.vocabulary.roles
+        self.polarities = config.vocabulary.polarities
+        self._cards: dict[str, PaperCard] = {}
+
+    def plan(self) -> list[PlannedFile]:
+        files: list[PlannedFile] = []
+        files.extend(self.index_pages())
+        for paper_id in self.site.hubs:
+            files.extend(self.hub_files(self.site.hubs[paper_id]))
+        files.extend(self.role_pages())
+        files.extend(self.year_pages())
+        files.append(self.page(self.urls.not_found(), "404.html", title="Page not found",
+                               in_sitemap=False))
+        files.extend(self.feed_files())
+        files.append(PlannedFile(PurePosixPath(".nojekyll"), self.urls.asset(".nojekyll"),
+                                 data=b""))
+        check_collisions(files)
+        return files
+
+    def page(self, url: str, template: str, *, title: str, in_sitemap: bool = True,
+             **context: Any) -> PlannedFile:
+        return PlannedFile(
+            self.urls.output_path(url), url, template,
+            {"title": title, "url": url, "canonical": self.urls.absolute(url), **context},
+            in_sitemap=in_sitemap,
+        )
+
+    # -- views of the model ---------------------------------------------------------------
+
+    def card(self, paper: Paper) -> PaperCard:
+        card = self._cards.get(paper.id)
+        if card is None:
+            hub = self.site.hubs[paper.id]
+            card = PaperCard(
+                id=paper.id, title=paper.title, url=self.urls.paper(paper.id),
+                authors=paper.authors, date=paper.date.text if paper.date else None,
+                year=paper.year, categories=paper.categories, venue=paper.venue,
+                verdict=paper.verdict, novelty=novelty_text(paper.novelty),
+                summary=paper.summary, citing_count=hub.citing_count,
+                kind=hub.kind.label if hub.kind else None,
+            )
+            self._cards[paper.id] = card
+        return card
+
+    def has_filter_pages(self, hub: Hub) -> bool:
+        return hub.citing_count >= self.config.filter_pages_min_citing
+
+    def term_view(self, hub: Hub, axis: Axis, term: str | None) -> TermView | None:
+        if term is None:
+            return None
+        labels = self.roles if axis == "role" else self.polarities
+        url = self.urls.paper_filter(hub.paper.id, axis, term) if self.has_filter_pages(hub) else None
+        return TermView(term, labels[term], url)
+
+    def citing_item(self, hub: Hub, entry: CitingEntry) -> CitationItem:
+        citation = entry.citation
+        return CitationItem(
+            paper=self.card(entry.paper),
+            role=self.term_view(hub, "role", citation.role),
+            polarity=self.term_view(hub, "polarity", citation.polarity),
+            refs=citation.refs, contexts=citation.contexts,
+        )
+
+    def reference_item(self, entry: CitingEntry) -> CitationItem:
+        """A paper's own citation: `entry.paper` is the cited paper; terms link site-wide."""
+        citation = entry.citation
+        cited_hub = self.site.hubs[entry.paper.id]
+        return CitationItem(
+            paper=self.card(entry.paper),
+            role=self.term_view(cited_hub, "role", citation.role),
+            polarity=self.term_view(cited_hub, "polarity", citation.polarity),
+            refs=citation.refs, contexts=citation.contexts,
+        )
+
+    def hub_view(self, hub: Hub) -> HubView:
+        paper = hub.paper
+        filter_pages = self.has_filter_pages(hub)
+
+        def rows(axis: Axis, counts: dict[str, int] | Any) -> tuple[SummaryRow, ...]:
+            labels = self.roles if axis == "role" else self.polarities
+            return tuple(
+                SummaryRow(term, labels[term], count, percent(hub.share(count)),
+                           self.urls.paper_filter(paper.id, axis, term) if filter_pages else None)
+                for term, count in counts.items()
+            )
+
+        roles, polarities = rows("role", hub.roles), rows("polarity", hub.polarities)
+        years = tuple(
+            SummaryRow(str(year), str(year), count, percent(count / hub.citing_count),
+                       self.urls.paper_filter(paper.id, "year", year) if filter_pages else None)
+            for year, count in hub.years.items()
+        )
+        roles, polarities, years = with_bars(roles), with_bars(polarities), with_bars(years)
+        kind = None
+        headline = None
+        if hub.kind is not None:
+            labels = self.roles if hub.kind.axis == "role" else self.polarities
+            term_label = labels[hub.kind.term]
+            kind = KindView(
+                hub.kind.label,
+                f"{hub.kind.label}. {percent(hub.kind.share)}% of classified citations cite "
+                f"this work as {term_label.lower()}.",
+            )
+            headline = next(row for row in (roles if hub.kind.axis == "role" else polarities)
+                            if row.term == hub.kind.term)
+        elif polarities or roles:
+            headline = max(polarities or roles, key=lambda row: row.count)
+        return HubView(
+            paper=self.card(paper), abstract=paper.abstract,
+            links=tuple(LinkView(link.kind, LINK_LABELS[link.kind], link.url, link.text)
+                        for link in paper.links),
+            citing_count=hub.citing_count, classified_count=hub.classified_count,
+            kind=kind, headline=headline, years=years, roles=roles, polarities=polarities,
+            representative=tuple(self.citing_item(hub, entry) for entry in hub.representative),
+            references=tuple(self.reference_item(entry) for entry in hub.references),
+            json_url=self.urls.paper_json(paper.id),
+        )
+
+    # -- pages ----------------------------------------------------------------------------
+
+    def paginated(
+        self,
+        items: Sequence[T],
+        url_of: Callable[[int], str],
+        template: str,
+        *,
+        title: str,
+        **context: Any,
+    ) -> Iterator[PlannedFile]:
+        for pagination, chunk in paginate(items, self.config.paginate, url_of):
+            page_title = title if pagination.number == 1 else (
+                f"{title} (page {pagination.number} of {pagination.count})"
+            )
+            yield self.page(url_of(pagination.number), template, title=page_title,
+                            items=chunk, pagination=pagination, **context)
+
+    def index_pages(self) -> Iterator[PlannedFile]:
+        hubs = self.site.hubs
+        cards = [self.card(hubs[paper_id].paper) for paper_id in self.site.ranking]
+        totals = {
+            "papers": len(hubs),
+            "citations": sum(hub.citing_count for hub in hubs.values()),
+            "classified": sum(hub.classified_count for hub in hubs.values()),
+        }
+        yield from self.paginated(cards, self.urls.home, "index.html",
+                                  title=self.config.title, totals=totals)
+
+    def hub_files(self, hub: Hub) -> Iterator[PlannedFile]:
+        paper_id = hub.paper.id
+        view = self.hub_view(hub)
+        items = [self.citing_item(hub, entry) for entry in hub.citing]
+        yield from self.paginated(
+            items, lambda page: self.urls.paper(paper_id, page), "paper.html",
+            title=hub.paper.title, hub=view,
+        )
+        yield PlannedFile(
+            self.urls.output_path(self.urls.paper_json(paper_id)),
+            self.urls.paper_json(paper_id), data=hub_json(hub, self.urls),
+        )
+        if self.has_filter_pages(hub):
+            yield from self.filter_pages(hub, view, items)
+
+    def filter_pages(
+        self, hub: Hub, view: HubView, items: list[CitationItem]
+    ) -> Iterator[PlannedFile]:
+        paper_id = hub.paper.id
+        for axis, rows in (("role", view.roles), ("polarity", view.polarities)):
+            for row in rows:
+                chosen = [item for item in items if _term_of(item, axis) == row.term]
+                yield from self.paginated(
+                    chosen,
+                    lambda page, axis=axis, term=row.term: self.urls.paper_filter(
+                        paper_id, axis, term, page),
+                    "filter.html",
+                    title=f"Citing “{hub.paper.title}” as {row.label.lower()}",
+                    hub=view, axis=axis, row=row,
+                )
+        for row in view.years:
+            chosen = [item for item in items if str(item.paper.year) == row.term]
+            yield from self.paginated(
+                chosen,
+                lambda page, year=row.term: self.urls.paper_filter(paper_id, "year", year, page),
+                "filter.html",
+                title=f"Citing “{hub.paper.title}” in {row.label}",
+                hub=view, axis="year", row=row,
+            )
+
+    def role_pages(self) -> Iterator[PlannedFile]:
+        summary = [
+            SummaryRow(role, self.roles[role], len(entries), 0, self.urls.role(role))
+            for role, entries in self.site.role_citations.items()
+        ]
+        yield self.page(self.urls.roles(), "roles.html", title="Citations by role",
+                        rows=summary)
+        for role, entries in self.site.role_citations.items():
+            items = [
+                CitationItem(
+                    paper=self.card(entry.paper), role=None,
+                    polarity=None if entry.citation.polarity is None else TermView(
+                        entry.citation.polarity, self.polarities[entry.citation.polarity], None),
+                    refs=entry.citation.refs, contexts=entry.citation.contexts,
+                    cited=self.card(self.site.hubs[entry.citation.cited_id].paper),
+                )
+                for entry in entries
+            ]
+            yield from self.paginated(
+                items, lambda page, role=role: self.urls.role(role, page), "role.html",
+                title=f"{self.roles[role]} citations", role=TermView(role, self.roles[role], None),
+            )
+
+    def year_pages(self) -> Iterator[PlannedFile]:
+        summary = [
+            SummaryRow(str(year), str(year), len(papers), 0, self.urls.year(year))
+            for year, papers in self.site.papers_by_year.items()
+        ]
+        yield self.page(self.urls.years(), "years.html", title="Papers by year", rows=summary)
+        for year, papers in self.site.papers_by_year.items():
+            cards = [self.card(paper) for paper in papers]
+            yield from self.paginated(
+                cards, lambda page, year=year: self.urls.year(year, page), "year.html",
+                title=f"Papers of {year}", year=year,
+            )
+
+    def feed_files(self) -> Iterator[PlannedFile]:
+        papers = sorted((hub.paper for hub in self.site.hubs.values()), key=newest_first)
+        newest = [self.card(paper) for paper in papers if paper.date is not None][:FEED_ENTRIES]
+        yield PlannedFile(self.urls.output_path(self.urls.feed()), self.urls.feed(),
+                          "feed.xml", {"entries": newest})
+        yield PlannedFile(PurePosixPath("robots.txt"), self.urls.asset("robots.txt"),
+                          "robots.txt", {})
+
+
+LINK_LABELS = {
+    "arxiv": "arXiv", "doi": "DOI", "pdf": "PDF", "code": "Code", "url": "Web page",
+    "data": "Data", "slides": "Slides", "video": "Video",
+}
+
+
+def with_bars(rows: tuple[SummaryRow, ...]) -> tuple[SummaryRow, ...]:
+    peak = max((row.count for row in rows), default=0)
+    return tuple(replace(row, bar=percent(row.count / peak)) for row in rows) if peak else rows
+
+
+def _term_of(item: CitationItem, axis: str) -> str | None:
+    view = item.role if axis == "role" else item.polarity
+    return view.term if view else None
+
+
+def paginate(
+    items: Sequence[T], per_page: int, url_of: Callable[[int], str]
+) -> Iterator[tuple[Pagination, Sequence[T]]]:
+    """Chunks of at most `per_page` items; an empty list still gets its first page."""
+    count = max(1, -(-len(items) // per_page))
+    pages = tuple((number, url_of(number)) for number in range(1, count + 1))
+    for number in range(1, count + 1):
+        start = (number - 1) * per_page
+        yield Pagination(
+            number=number, count=count, total_items=len(items), first_index=start + 1,
+            prev_url=url_of(number - 1) if number > 1 else None,
+            next_url=url_of(number + 1) if number < count else None,
+            pages=pages,
+        ), items[start:start + per_page]
+
+
+def plan_sitemap(files: list[PlannedFile], urls: Urls) -> PlannedFile:
+    locations = sorted(urls.absolute(file.url) for file in files if file.in_sitemap)
+    return PlannedFile(urls.output_path(urls.sitemap()), urls.sitemap(), "sitemap.xml",
+                       {"locations": locations})
+
+
+def check_collisions(files: list[PlannedFile]) -> None:
+    seen: dict[str, str] = {}
+    for file in files:
+        # Case-folded: a checkout on macOS or Windows would merge the two files.
+        key = file.path.as_posix().casefold()
+        if key in seen:
+            raise PlanError(f"{file.url} and {seen[key]} would both be written to {file.path}")
+        seen[key] = file.url
+
+
+# -- index.json ------------------------------------------------------------------------------
+
+
+def hub_json(hub: Hub, urls: Urls) -> bytes:
+    """The hub's data as SPEC's /papers/<id>/index.json: sorted keys, stable bytes."""
+    kind = None if hub.kind is None else {
+        "label": hub.kind.label, "share": round(hub.kind.share, 4),
+    }
+    data = {
+        "id": hub.paper.id,
+        "title": hub.paper.title,
+        "url": urls.paper(hub.paper.id),
+        "kind": kind,
+        "citing_count": hub.citing_count,
+        "classified_count": hub.classified_count,
+        "years": {str(year): count for year, count in hub.years.items()},
+        "roles": dict(hub.roles),
+        "polarities": dict(hub.polarities),
+        "representative": [entry.paper.id for entry in hub.representative],
+        "citing": [_citing_json(entry) for entry in hub.citing],
+    }
+    return (json.dumps(data, sort_keys=True, ensure_ascii=False, indent=1) + "\n").encode()
+
+
+def _citing_json(entry: CitingEntry) -> dict[str, Any]:
+    paper, citation = entry.paper, entry.citation
+    return {
+        "id": paper.id,
+        "title": paper.title,
+        "date": paper.date.text if paper.date else None,
+        "year": paper.year,
+        "role": citation.role,
+        "polarity": citation.polarity,
+        "refs": citation.refs if citation.refs is not None else 1,
+        "novelty": paper.novelty,
+        "verdict": paper.verdict,
+        "categories": list(paper.categories),
+        "summary": paper.summary,
+    }
+
+
+def plan_site(config: HubConfig, site: SiteAggregates) -> list[PlannedFile]:
+    files = Planner(config, site).plan()
+    files.append(plan_sitemap(files, Urls.of(config)))
+    check_collisions(files)
+    return files

@@ -1,0 +1,188 @@
+"""The Jinja environment (autoescaped, strict, site-then-theme loader) and Markdown rendering."""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import jinja2
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from markupsafe import Markup
+
+from citehub.config import HubConfig
+from citehub.diagnostics import display_path
+from citehub.pages import PlannedFile
+from citehub.urls import Urls
+
+THEME_DIR = Path(__file__).parent / "theme"
+TEMPLATE_SUFFIXES = (".html", ".xml", ".txt", ".json")
+# Content links point at other people's sites: say so to crawlers, and cut window.opener.
+EXTERNAL_REL = "nofollow ugc noopener"
+
+
+class TemplateProblem(Exception):
+    """A theme template failed; carries where, for a `path:line: error:` report."""
+
+    def __init__(self, path: str, line: int, message: str) -> None:
+        super().__init__(f"{path}:{line}: {message}")
+        self.path = path
+        self.line = line
+        self.message = message
+
+
+def template_folders(hub_dir: Path) -> list[Path]:
+    """The hub's own templates/ first, so it overrides the default theme file by file."""
+    return [hub_dir / "templates", THEME_DIR / "templates"]
+
+
+def make_environment(hub_dir: Path, config: HubConfig) -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(folder) for folder in template_folders(hub_dir)]),
+        autoescape=jinja2.select_autoescape(
+            enabled_extensions=("html", "xml"), default_for_string=True, default=True
+        ),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+        extensions=["jinja2.ext.do"],
+    )
+    environment.filters["markdown"] = render_markdown
+    environment.filters["atom_date"] = atom_date
+    environment.globals.update(
+        site=types.SimpleNamespace(
+            title=config.title, description=config.description, repo_url=config.repo_url,
+            base_path=config.base_path,
+        ),
+        urls=Urls.of(config),
+    )
+    return environment
+
+
+# -- Markdown --------------------------------------------------------------------------------
+
+
+def _make_markdown() -> MarkdownIt:
+    # Raw HTML off: an abstract's <script> shows as text. markdown-it's own link validation
+    # already refuses javascript:, vbscript:, file: and non-image data: URLs.
+    markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    markdown.enable(["table", "strikethrough"])
+    markdown.add_render_rule("link_open", _render_link_open)
+    markdown.add_render_rule("heading_open", _render_heading)
+    markdown.add_render_rule("heading_close", _render_heading)
+    return markdown
+
+
+def _render_link_open(
+    self: RendererHTML, tokens: Sequence[Token], index: int, options: OptionsDict, env: EnvType
+) -> str:
+    tokens[index].attrSet("rel", EXTERNAL_REL)
+    return self.renderToken(tokens, index, options, env)
+
+
+def _render_heading(
+    self: RendererHTML, tokens: Sequence[Token], index: int, options: OptionsDict, env: EnvType
+) -> str:
+    # The page owns h1 and h2; an abstract's "# Heading" becomes h3 and below.
+    token = tokens[index]
+    level = min(6, int(token.tag[1]) + 2)
+    token.tag = f"h{level}"
+    return self.renderToken(tokens, index, options, env)
+
+
+_MARKDOWN = _make_markdown()
+
+
+def render_markdown(text: str) -> Markup:
+    return Markup(_MARKDOWN.render(text))  # noqa: S704 - markdown-it escapes; html is off
+
+
+def atom_date(date: str) -> str:
+    """An RFC 3339 timestamp for a YYYY, YYYY-MM or YYYY-MM-DD date, at midnight UTC."""
+    year, month, day = ([*date.split("-"), "01", "01"])[:3]
+    return f"{year}-{month}-{day}T00:00:00Z"
+
+
+# -- rendering the plan ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Output:
+    path: PurePosixPath
+    data: bytes
+
+
+def render_files(files: Sequence[PlannedFile], environment: jinja2.Environment) -> Iterator[Output]:
+    templates: dict[str, jinja2.Template] = {}
+    for file in files:
+        if file.data is not None:
+            yield Output(file.path, file.data)
+            continue
+        assert file.template is not None
+        template = templates.get(file.template)
+        if template is None:
+            template = load_template(environment, file.template)
+            templates[file.template] = template
+        yield Output(file.path, render_template(template, file.context).encode())
+
+
+def load_template(environment: jinja2.Environment, name: str) -> jinja2.Template:
+    try:
+        return environment.get_template(name)
+    except jinja2.TemplateSyntaxError as error:
+        raise TemplateProblem(_template_path(error.filename, name), error.lineno,
+                              f"template syntax error: {error.message}") from None
+    except jinja2.TemplateNotFound as error:
+        raise TemplateProblem(f"templates/{name}", 1,
+                              f"template not found: {error.name}") from None
+
+
+def render_template(template: jinja2.Template, context: dict[str, Any]) -> str:
+    try:
+        return template.render(context)
+    except jinja2.TemplateSyntaxError as error:  # an {% include %} that does not parse
+        raise TemplateProblem(_template_path(error.filename, error.name or "?"), error.lineno,
+                              f"template syntax error: {error.message}") from None
+    except jinja2.TemplateError as error:
+        path, line = _failing_template_line(error, template)
+        raise TemplateProblem(path, line, f"template error: {error}") from None
+
+
+def _failing_template_line(error: BaseException, template: jinja2.Template) -> tuple[str, int]:
+    # Jinja rewrites tracebacks so template frames carry the template's file and line.
+    location = (template.filename or template.name or "?", 1)
+    trace = error.__traceback__
+    while trace is not None:
+        filename = trace.tb_frame.f_code.co_filename
+        if filename.endswith(TEMPLATE_SUFFIXES):
+            location = (filename, trace.tb_lineno)
+        trace = trace.tb_next
+    return _template_path(location[0], location[0]), location[1]
+
+
+def _template_path(filename: str | None, fallback: str) -> str:
+    return display_path(Path(filename)) if filename else fallback
+
+
+# -- static files ----------------------------------------------------------------------------
+
+
+def static_files(hub_dir: Path) -> dict[PurePosixPath, Path]:
+    """Files to copy as they are: the theme's static/, overridden file by file by the hub's."""
+    found: dict[PurePosixPath, Path] = {}
+    for folder in reversed(template_folders(hub_dir)):
+        static = folder.parent / "static"
+        if not static.is_dir():
+            continue
+        for source in sorted(static.rglob("*")):
+            if source.is_file() and not any(part.startswith(".") for part in
+                                            source.relative_to(static).parts):
+                found[PurePosixPath(source.relative_to(static).as_posix())] = source
+    return dict(sorted(found.items()))

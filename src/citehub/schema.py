@@ -1,0 +1,206 @@
+"""Reading YAML nodes as typed values, each problem reported at its line.
+
+Used by `config` (hub.yaml) and `validate` (paper front matter). A `Fields` wraps one mapping:
+unknown and duplicate keys are reported when it is made, and every getter reports a wrong
+type and returns None so the caller carries on and more problems surface in the same run.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import yaml
+
+from citehub.diagnostics import Diagnostics, suggestion
+from citehub.load import (
+    BOOL_TAG,
+    FLOAT_TAG,
+    INT_TAG,
+    Document,
+    is_null,
+    kind_name,
+)
+
+
+class Fields:
+    def __init__(
+        self,
+        document: Document,
+        node: yaml.Node,
+        diagnostics: Diagnostics,
+        known_keys: Iterable[str],
+        what: str,
+    ) -> None:
+        self.document = document
+        self.node = node
+        self.diagnostics = diagnostics
+        self.what = what
+        self.values: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        known = tuple(known_keys)
+        for key_node, value_node in node.value:
+            self._add_key(key_node, value_node, known)
+
+    def _add_key(self, key_node: yaml.Node, value_node: yaml.Node, known: tuple[str, ...]) -> None:
+        if not isinstance(key_node, yaml.ScalarNode):
+            self.error(key_node, f"a key in {self.what} must be a plain word")
+            return
+        key = key_node.value
+        if key not in known:
+            self.error(
+                key_node,
+                f"unknown key '{key}' in {self.what}{suggestion(key, known)} "
+                f"(known keys: {', '.join(known)})",
+            )
+            return
+        if key in self.values:
+            first = self.document.line(self.values[key][0])
+            self.error(key_node, f"duplicate key '{key}' (first given on line {first})")
+            return
+        self.values[key] = (key_node, value_node)
+
+    # -- reporting -------------------------------------------------------------------------
+
+    def error(self, node: yaml.Node, message: str) -> None:
+        self.diagnostics.error(self.document.path, self.document.line(node), message)
+
+    def warning(self, node: yaml.Node, message: str) -> None:
+        self.diagnostics.warning(self.document.path, self.document.line(node), message)
+
+    @property
+    def line(self) -> int:
+        return self.document.line(self.node)
+
+    def key_line(self, key: str) -> int:
+        return self.document.line(self.values[key][0]) if key in self.values else self.line
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.values
+
+    def node_of(self, key: str) -> yaml.Node | None:
+        """The value node of `key`, or None when absent or written as nothing (`key:`)."""
+        entry = self.values.get(key)
+        if entry is None or is_null(entry[1]):
+            return None
+        return entry[1]
+
+    # -- typed getters ---------------------------------------------------------------------
+
+    def text(self, key: str, *, required: bool = False) -> str | None:
+        node = self.node_of(key)
+        if node is None:
+            if required:
+                where = self.values[key][0] if key in self.values else self.node
+                self.error(where, f"{self.what} needs '{key}'")
+            return None
+        return self.text_of(key, node)
+
+    def text_of(self, key: str, node: yaml.Node) -> str | None:
+        # Any scalar is text as written: `title: 1984` is the title "1984".
+        if not isinstance(node, yaml.ScalarNode):
+            self.error(node, f"'{key}' must be text, found {kind_name(node)}")
+            return None
+        text = str(node.value).strip()
+        if not text:
+            self.error(node, f"'{key}' must not be empty")
+            return None
+        return text
+
+    def number(self, key: str, low: float, high: float) -> float | None:
+        node = self.node_of(key)
+        if node is None:
+            return None
+        expected = f"'{key}' must be a number from {_plain(low)} to {_plain(high)}"
+        if not isinstance(node, yaml.ScalarNode) or node.tag not in (INT_TAG, FLOAT_TAG):
+            self.error(node, f"{expected}, found {kind_name(node)}")
+            return None
+        value = float(yaml.safe_load(node.value))
+        if math.isnan(value) or not low <= value <= high:
+            self.error(node, f"{expected}, found {node.value}")
+            return None
+        return value
+
+    def integer(self, key: str, minimum: int, default: int | None = None) -> int | None:
+        node = self.node_of(key)
+        if node is None:
+            return default
+        expected = f"'{key}' must be a whole number of at least {minimum}"
+        if not isinstance(node, yaml.ScalarNode) or node.tag != INT_TAG:
+            self.error(node, f"{expected}, found {kind_name(node)}")
+            return default
+        value = int(yaml.safe_load(node.value))
+        if value < minimum:
+            self.error(node, f"{expected}, found {value}")
+            return default
+        return value
+
+    def boolean(self, key: str, default: bool = False) -> bool:
+        node = self.node_of(key)
+        if node is None:
+            return default
+        if not isinstance(node, yaml.ScalarNode) or node.tag != BOOL_TAG:
+            self.error(node, f"'{key}' must be true or false, found {kind_name(node)}")
+            return default
+        return bool(yaml.safe_load(node.value))
+
+    def text_list(self, key: str) -> tuple[str, ...]:
+        node = self.node_of(key)
+        if node is None:
+            return ()
+        if not isinstance(node, yaml.SequenceNode):
+            self.error(node, f"'{key}' must be a list, e.g. {key}: [first, second]; "
+                             f"found {kind_name(node)}")
+            return ()
+        items = (self.text_of(key, item) for item in node.value)
+        return tuple(item for item in items if item is not None)
+
+    def text_or_list(self, key: str) -> tuple[str, ...]:
+        node = self.node_of(key)
+        if node is None:
+            return ()
+        if isinstance(node, yaml.ScalarNode):
+            text = self.text_of(key, node)
+            return (text,) if text else ()
+        return self.text_list(key)
+
+    def mapping(self, key: str, known_keys: Iterable[str], what: str) -> Fields | None:
+        node = self.node_of(key)
+        if node is None:
+            return None
+        if not isinstance(node, yaml.MappingNode):
+            self.error(node, f"'{key}' must be a mapping of key: value, found {kind_name(node)}")
+            return None
+        return Fields(self.document, node, self.diagnostics, known_keys, what)
+
+    def sequence(self, key: str) -> list[yaml.Node]:
+        node = self.node_of(key)
+        if node is None:
+            return []
+        if not isinstance(node, yaml.SequenceNode):
+            self.error(node, f"'{key}' must be a list, found {kind_name(node)}")
+            return []
+        return list(node.value)
+
+
+def _plain(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else str(number)
+
+
+def root_fields(
+    document: Document, diagnostics: Diagnostics, known_keys: Iterable[str], what: str
+) -> Fields | None:
+    """Fields of a document's top-level mapping; an empty document is an empty mapping."""
+    root = document.root
+    if root is None or is_null(root):
+        root = yaml.MappingNode("tag:yaml.org,2002:map", [], start_mark=_start_mark())
+    if not isinstance(root, yaml.MappingNode):
+        diagnostics.error(
+            document.path, document.line(root),
+            f"{what} must be a mapping of key: value lines, found {kind_name(root)}",
+        )
+        return None
+    return Fields(document, root, diagnostics, known_keys, what)
+
+
+def _start_mark() -> yaml.Mark:
+    return yaml.Mark("", 0, 0, 0, None, None)

@@ -1,0 +1,77 @@
+"""The one place that knows the base path and every URL pattern of a hub site.
+
+Every URL a page prints comes from here, already prefixed with the base path, so a project
+site under /<repo>/ on GitHub Pages has no link that escapes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from citehub.config import HubConfig
+
+FilterAxis = str  # "role", "year" or "polarity": the path segment of a per-paper filter page
+
+
+@dataclass(frozen=True)
+class Urls:
+    base_path: str  # "/" or "/repo/"
+    origin: str  # "https://example.github.io", or "" when base_url is a bare path
+
+    @classmethod
+    def of(cls, config: HubConfig) -> Urls:
+        return cls(config.base_path, config.origin)
+
+    @staticmethod
+    def paged(url: str, page: int) -> str:
+        return url if page <= 1 else f"{url}page/{page}/"
+
+    def home(self, page: int = 1) -> str:
+        return self.paged(self.base_path, page)
+
+    def paper(self, paper_id: str, page: int = 1) -> str:
+        return self.paged(f"{self.base_path}papers/{paper_id}/", page)
+
+    def paper_json(self, paper_id: str) -> str:
+        return f"{self.base_path}papers/{paper_id}/index.json"
+
+    def paper_filter(self, paper_id: str, axis: FilterAxis, term: str | int, page: int = 1) -> str:
+        return self.paged(f"{self.base_path}papers/{paper_id}/{axis}/{term}/", page)
+
+    def roles(self) -> str:
+        return f"{self.base_path}roles/"
+
+    def role(self, term: str, page: int = 1) -> str:
+        return self.paged(f"{self.base_path}roles/{term}/", page)
+
+    def years(self) -> str:
+        return f"{self.base_path}years/"
+
+    def year(self, year: int, page: int = 1) -> str:
+        return self.paged(f"{self.base_path}years/{year}/", page)
+
+    def asset(self, name: str) -> str:
+        return f"{self.base_path}{name}"
+
+    def feed(self) -> str:
+        return f"{self.base_path}feed.xml"
+
+    def sitemap(self) -> str:
+        return f"{self.base_path}sitemap.xml"
+
+    def not_found(self) -> str:
+        return f"{self.base_path}404.html"
+
+    def absolute(self, url: str) -> str:
+        """The full URL for feeds, sitemaps and canonical links."""
+        return self.origin + url
+
+    def output_path(self, url: str) -> PurePosixPath:
+        """The file under the output folder that serves `url`."""
+        if not url.startswith(self.base_path):
+            raise ValueError(f"{url} is outside the base path {self.base_path}")
+        relative = url[len(self.base_path):]
+        if relative == "" or relative.endswith("/"):
+            relative += "index.html"
+        return PurePosixPath(relative)

@@ -1,0 +1,251 @@
+"""Raw documents → a validated corpus, every problem reported with its file and line.
+
+Checks one file at a time first (keys, types, dates, links, vocabulary), then what needs the
+whole corpus (cited ids exist). Problems are collected, never raised, so a pull request's
+author sees all of them in one run.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import replace
+from types import MappingProxyType
+from urllib.parse import urlsplit
+
+import yaml
+
+from citehub.config import HubConfig, Vocabulary
+from citehub.diagnostics import Diagnostics, suggestion
+from citehub.load import PaperDocument, RawContent, kind_name
+from citehub.model import Citation, Corpus, Link, Paper, PaperDate
+from citehub.schema import Fields, root_fields
+
+PAPER_KEYS = (
+    "title", "authors", "date", "categories", "venue", "links", "verdict", "novelty",
+    "summary", "draft", "cites",
+)
+CITATION_KEYS = ("paper", "role", "polarity", "refs", "context")
+LINK_KEYS = ("arxiv", "doi", "pdf", "code", "url", "data", "slides", "video")
+
+DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+NEW_ARXIV_ID = re.compile(r"^\d{4}\.\d{4,5}(v\d+)?$")
+OLD_ARXIV_ID = re.compile(r"^[a-z-]+(\.[A-Z]{2})?/\d{7}(v\d+)?$")
+ARXIV_URL = re.compile(r"^https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/(.+?)(?:\.pdf)?$", re.I)
+DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+DOI_URL = re.compile(r"^https?://(?:dx\.)?doi\.org/(10\.\d{4,9}/\S+)$", re.I)
+# Whitespace or control characters inside a URL are how `java\tscript:` slips past checks.
+UNSAFE_URL_CHARACTERS = re.compile(r"[\x00-\x20\x7f]")
+
+
+def validate(
+    raw: RawContent, config: HubConfig, diagnostics: Diagnostics, *, include_drafts: bool = False
+) -> Corpus:
+    papers = [read_paper(document, raw.known_ids, config.vocabulary, diagnostics)
+              for document in raw.papers]
+    published = {
+        paper.id: paper
+        for paper in sorted((p for p in papers if p is not None), key=lambda p: p.id)
+        if include_drafts or not paper.draft
+    }
+    corpus_papers = {
+        paper_id: _without_unpublished_citations(paper, published)
+        for paper_id, paper in published.items()
+    }
+    _warn_undated_citing_papers(corpus_papers, diagnostics)
+    return Corpus(config, MappingProxyType(corpus_papers))
+
+
+def _without_unpublished_citations(paper: Paper, published: dict[str, Paper]) -> Paper:
+    # A citation of a draft is kept in the file but left out of the site with its target.
+    kept = tuple(citation for citation in paper.cites if citation.cited_id in published)
+    if len(kept) == len(paper.cites):
+        return paper
+    return replace(paper, cites=kept)
+
+
+def _warn_undated_citing_papers(papers: dict[str, Paper], diagnostics: Diagnostics) -> None:
+    for paper in papers.values():
+        if paper.date is None and paper.cites:
+            diagnostics.warning(
+                paper.source, 2,
+                "citing paper has no 'date': it counts as citing but in no year",
+            )
+
+
+def read_paper(
+    document: PaperDocument,
+    known_ids: frozenset[str],
+    vocabulary: Vocabulary,
+    diagnostics: Diagnostics,
+) -> Paper | None:
+    if document.front_matter.failed:
+        return None  # the YAML could not be read; load already said why
+    fields = root_fields(document.front_matter, diagnostics, PAPER_KEYS, "front matter")
+    if fields is None:
+        return None
+    title = fields.text("title", required=True)
+    paper = Paper(
+        id=document.paper_id,
+        title=title or "",
+        authors=fields.text_list("authors"),
+        date=read_date(fields),
+        categories=fields.text_list("categories"),
+        venue=fields.text("venue"),
+        links=read_links(fields),
+        verdict=fields.text("verdict"),
+        novelty=fields.number("novelty", 0, 10),
+        summary=fields.text("summary"),
+        draft=fields.boolean("draft"),
+        cites=read_citations(fields, document.paper_id, known_ids, vocabulary),
+        abstract=document.body,
+        source=document.front_matter.path,
+        abstract_line=document.body_line,
+    )
+    return paper if title is not None else None
+
+
+def read_date(fields: Fields) -> PaperDate | None:
+    node = fields.node_of("date")
+    if node is None:
+        return None
+    if not isinstance(node, yaml.ScalarNode):
+        fields.error(node, f"'date' must be YYYY-MM-DD, YYYY-MM or YYYY, found {kind_name(node)}")
+        return None
+    text = str(node.value).strip()
+    match = DATE.match(text)
+    if match is None:
+        fields.error(node, f"'date' must be YYYY-MM-DD, YYYY-MM or YYYY, found '{text}'")
+        return None
+    year, month, day = (int(part) if part else None for part in match.groups())
+    assert year is not None
+    try:
+        datetime.date(year, month or 1, day or 1)
+    except ValueError:
+        fields.error(node, f"'date' {text} is not a real date")
+        return None
+    return PaperDate(year, month, day)
+
+
+def read_links(fields: Fields) -> tuple[Link, ...]:
+    links = fields.mapping("links", LINK_KEYS, "links")
+    if links is None:
+        return ()
+    found: list[Link] = []
+    for kind in LINK_KEYS:  # a fixed order, whatever order the file used
+        node = links.node_of(kind)
+        if node is None:
+            continue
+        value = links.text_of(kind, node)
+        if value is None:
+            continue
+        link = make_link(kind, value)
+        if link is None:
+            links.warning(node, f"link '{kind}' is dropped: expected an http(s) URL"
+                                f"{_link_hint(kind)}, found '{_shorten(value)}'")
+            continue
+        found.append(link)
+    return tuple(found)
+
+
+def _link_hint(kind: str) -> str:
+    return {"arxiv": " or an arXiv id", "doi": " or a DOI such as 10.1000/xyz"}.get(kind, "")
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def make_link(kind: str, value: str) -> Link | None:
+    """A safe link from what was written, or None when it is not one we can vouch for."""
+    if kind == "arxiv":
+        arxiv_id = _arxiv_id(value)
+        if arxiv_id is None:
+            return None
+        return Link(kind, f"https://arxiv.org/abs/{arxiv_id}", f"arXiv:{arxiv_id}")
+    if kind == "doi":
+        doi_match = DOI.match(value) or DOI_URL.match(value)
+        if doi_match is None:
+            return None
+        doi = doi_match.group(1) if doi_match.re is DOI_URL else value
+        if UNSAFE_URL_CHARACTERS.search(doi):
+            return None
+        return Link(kind, f"https://doi.org/{doi}", f"doi:{doi}")
+    if not is_safe_url(value):
+        return None
+    return Link(kind, value, urlsplit(value).netloc.lower())
+
+
+def _arxiv_id(value: str) -> str | None:
+    if NEW_ARXIV_ID.match(value) or OLD_ARXIV_ID.match(value):
+        return value
+    url_match = ARXIV_URL.match(value)
+    if url_match and (NEW_ARXIV_ID.match(url_match.group(1))
+                      or OLD_ARXIV_ID.match(url_match.group(1))):
+        return url_match.group(1)
+    return None
+
+
+def is_safe_url(value: str) -> bool:
+    if UNSAFE_URL_CHARACTERS.search(value):
+        return False
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def read_citations(
+    fields: Fields, citing_id: str, known_ids: frozenset[str], vocabulary: Vocabulary
+) -> tuple[Citation, ...]:
+    citations: list[Citation] = []
+    first_line: dict[str, int] = {}
+    for node in fields.sequence("cites"):
+        citation = read_citation(fields, node, citing_id, known_ids, vocabulary)
+        if citation is None:
+            continue
+        if citation.cited_id in first_line:
+            fields.error(node, f"cites '{citation.cited_id}' twice "
+                               f"(first on line {first_line[citation.cited_id]})")
+            continue
+        first_line[citation.cited_id] = citation.line
+        citations.append(citation)
+    return tuple(citations)
+
+
+def read_citation(
+    parent: Fields,
+    node: yaml.Node,
+    citing_id: str,
+    known_ids: frozenset[str],
+    vocabulary: Vocabulary,
+) -> Citation | None:
+    if not isinstance(node, yaml.MappingNode):
+        parent.error(node, "each entry of 'cites' must be a mapping such as "
+                           "{paper: 2306.08543, role: background}")
+        return None
+    fields = Fields(parent.document, node, parent.diagnostics, CITATION_KEYS, "a citation")
+    cited_id = fields.text("paper", required=True)
+    role = _term(fields, "role", vocabulary.roles)
+    polarity = _term(fields, "polarity", vocabulary.polarities)
+    refs = fields.integer("refs", 1)
+    contexts = fields.text_or_list("context")
+    if cited_id is None:
+        return None
+    where = fields.values["paper"][1]
+    if cited_id == citing_id:
+        fields.error(where, "a paper cannot cite itself")
+        return None
+    if cited_id not in known_ids:
+        fields.error(where, f"cites unknown paper '{cited_id}'{suggestion(cited_id, known_ids)}"
+                            f" (no file papers/{cited_id}.md)")
+        return None
+    return Citation(citing_id, cited_id, role, polarity, refs, contexts, fields.line)
+
+
+def _term(fields: Fields, axis: str, terms: MappingProxyType[str, str]) -> str | None:
+    value = fields.text(axis)
+    if value is None or value in terms:
+        return value
+    fields.error(fields.values[axis][1],
+                 f"unknown {axis} '{value}'{suggestion(value, terms)} "
+                 f"(known: {', '.join(terms)})")
+    return None
