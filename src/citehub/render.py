@@ -72,8 +72,8 @@ def make_environment(hub_dir: Path, config: HubConfig) -> jinja2.Environment:
 def _make_markdown() -> MarkdownIt:
     # Raw HTML off: an abstract's <script> shows as text. markdown-it's own link validation
     # already refuses javascript:, vbscript:, file: and non-image data: URLs.
-    markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-    markdown.enable(["table", "strikethrough"])
+    markdown = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
+    markdown.enable(["table", "strikethrough", "linkify"])
     markdown.add_render_rule("link_open", _render_link_open)
     markdown.add_render_rule("heading_open", _render_heading)
     markdown.add_render_rule("heading_close", _render_heading)
