@@ -348,10 +348,7 @@ def collect_papers(rows: list[Row], problems: list[str]) -> list[Paper]:
 
 def assign_ids(papers: list[Paper], taken: set[str]) -> None:
     for p in sorted(papers, key=lambda p: p.first_line):
-        if p.arxiv:
-            base = p.arxiv.replace("/", "-")
-        else:
-            base = slugify(p.title)
+        base = p.arxiv.replace("/", "-") if p.arxiv else slugify(p.title)
         pid, n = base, 2
         while pid in taken:
             pid = f"{base}-{n}"
@@ -382,14 +379,15 @@ META_RE = re.compile(r"^(?P<cat>[^·]+?) · (?P<date>\d{4}(?:-\d{2}){0,2}) · (?
 
 
 def seed_citing(text: str) -> list[dict]:
-    lines = [l.strip() for l in text.splitlines()]
+    lines = [line.strip() for line in text.splitlines()]
     try:
         start = lines.index("representative citing papers") + 1
     except ValueError:
-        raise SystemExit("make_demo: no 'representative citing papers' section in the seed")
+        raise SystemExit(
+            "make_demo: no 'representative citing papers' section in the seed") from None
     end = next((j for j in range(start, len(lines))
                 if lines[j].startswith("citing papers explorer")), len(lines))
-    block = [l for l in lines[start:end] if l]
+    block = [line for line in lines[start:end] if line]
     out = []
     for j, line in enumerate(block):
         m = META_RE.match(line)

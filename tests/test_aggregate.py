@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
-from conftest import Hub
-from seed_hub import REPRESENTATIVE_IDS, SURVEY_ID, write_seed_hub
-
 from citehub.aggregate import SiteAggregates, aggregate
 from citehub.build import load_corpus
 from citehub.diagnostics import Diagnostics
+
+from conftest import Hub
+from seed_hub import REPRESENTATIVE_IDS, SURVEY_ID, write_seed_hub
 
 
 def aggregated(hub: Hub, **options: bool) -> SiteAggregates:

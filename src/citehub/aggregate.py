@@ -62,7 +62,10 @@ class SiteAggregates:
     papers_by_year: Mapping[int, tuple[Paper, ...]]  # newest year first
 
 
-def newest_first(paper: Paper) -> tuple[bool, tuple[int, int, int], str]:
+DateKey = tuple[bool, tuple[int, int, int], str]
+
+
+def newest_first(paper: Paper) -> DateKey:
     """Sort key: dated papers newest first, undated after them, ties by id."""
     if paper.date is None:
         return (True, (0, 0, 0), paper.id)
@@ -70,7 +73,7 @@ def newest_first(paper: Paper) -> tuple[bool, tuple[int, int, int], str]:
     return (False, (-year, -month, -day), paper.id)
 
 
-def representative_order(entry: CitingEntry) -> tuple[bool, float, tuple[bool, tuple[int, int, int], str]]:
+def representative_order(entry: CitingEntry) -> tuple[bool, float, DateKey]:
     """Sort key for representative papers: novelty (desc, missing last), date (desc), id."""
     novelty = entry.paper.novelty
     return (novelty is None, -(novelty or 0.0), newest_first(entry.paper))

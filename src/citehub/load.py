@@ -95,10 +95,10 @@ def paper_files(content_dir: Path) -> list[Path]:
     folder = content_dir / PAPERS_FOLDER
     if not folder.is_dir():
         return []
-    return sorted(
-        (path for path in folder.iterdir() if path.suffix == ".md" and not path.name.startswith(".")),
-        key=lambda path: path.name,
-    )
+    # Hidden files are editor droppings (.#paper.md, ._paper.md), not papers.
+    papers = (path for path in folder.iterdir()
+              if path.suffix == ".md" and not path.name.startswith("."))
+    return sorted(papers, key=lambda path: path.name)
 
 
 def read_text(path: Path, diagnostics: Diagnostics) -> str | None:

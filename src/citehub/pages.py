@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import PurePosixPath
 from typing import Any, TypeVar
 
@@ -202,8 +203,9 @@ class Planner:
         if term is None:
             return None
         labels = self.roles if axis == "role" else self.polarities
-        url = self.urls.paper_filter(hub.paper.id, axis, term) if self.has_filter_pages(hub) else None
-        return TermView(term, labels[term], url)
+        if not self.has_filter_pages(hub):
+            return TermView(term, labels[term], None)
+        return TermView(term, labels[term], self.urls.paper_filter(hub.paper.id, axis, term))
 
     def citing_item(self, hub: Hub, entry: CitingEntry) -> CitationItem:
         citation = entry.citation
@@ -303,7 +305,7 @@ class Planner:
         view = self.hub_view(hub)
         items = [self.citing_item(hub, entry) for entry in hub.citing]
         yield from self.paginated(
-            items, lambda page: self.urls.paper(paper_id, page), "paper.html",
+            items, partial(self.urls.paper, paper_id), "paper.html",
             title=hub.paper.title, hub=view,
         )
         yield PlannedFile(
@@ -321,9 +323,7 @@ class Planner:
             for row in rows:
                 chosen = [item for item in items if _term_of(item, axis) == row.term]
                 yield from self.paginated(
-                    chosen,
-                    lambda page, axis=axis, term=row.term: self.urls.paper_filter(
-                        paper_id, axis, term, page),
+                    chosen, partial(self.urls.paper_filter, paper_id, axis, row.term),
                     "filter.html",
                     title=f"Citing “{hub.paper.title}” as {row.label.lower()}",
                     hub=view, axis=axis, row=row,
@@ -331,8 +331,7 @@ class Planner:
         for row in view.years:
             chosen = [item for item in items if str(item.paper.year) == row.term]
             yield from self.paginated(
-                chosen,
-                lambda page, year=row.term: self.urls.paper_filter(paper_id, "year", year, page),
+                chosen, partial(self.urls.paper_filter, paper_id, "year", row.term),
                 "filter.html",
                 title=f"Citing “{hub.paper.title}” in {row.label}",
                 hub=view, axis="year", row=row,
@@ -357,7 +356,7 @@ class Planner:
                 for entry in entries
             ]
             yield from self.paginated(
-                items, lambda page, role=role: self.urls.role(role, page), "role.html",
+                items, partial(self.urls.role, role), "role.html",
                 title=f"{self.roles[role]} citations", role=TermView(role, self.roles[role], None),
             )
 
@@ -370,7 +369,7 @@ class Planner:
         for year, papers in self.site.papers_by_year.items():
             cards = [self.card(paper) for paper in papers]
             yield from self.paginated(
-                cards, lambda page, year=year: self.urls.year(year, page), "year.html",
+                cards, partial(self.urls.year, year), "year.html",
                 title=f"Papers of {year}", year=year,
             )
 

@@ -101,7 +101,7 @@ _MARKDOWN = _make_markdown()
 
 
 def render_markdown(text: str) -> Markup:
-    return Markup(_MARKDOWN.render(text))  # noqa: S704 - markdown-it escapes; html is off
+    return Markup(_MARKDOWN.render(text))
 
 
 def atom_date(date: str) -> str:

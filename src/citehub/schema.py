@@ -203,4 +203,4 @@ def root_fields(
 
 
 def _start_mark() -> yaml.Mark:
-    return yaml.Mark("", 0, 0, 0, None, None)
+    return yaml.Mark("", 0, 0, 0, "", 0)

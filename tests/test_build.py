@@ -1,0 +1,190 @@
+"""End to end: the demo hub, determinism, atomic output, the installed package."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, Hub
+from pages_helpers import entry_titles, section, soup, text_of
+
+DEMO_SURVEY = "2402.13116"
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    return {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*")) if path.is_file()
+    }
+
+
+def run_citehub(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The real console script, as a user runs it."""
+    executable = Path(sys.executable).parent / "citehub"
+    return subprocess.run([str(executable), *args], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, "GITHUB_ACTIONS": ""}, check=False)
+
+
+@pytest.fixture(scope="module")
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo") / "site"
+    result = run_citehub("build", str(REPO), "-o", str(out), cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert re.fullmatch(
+        r"built 221 papers into \S+: \d+ pages, \d+ files, [\d.]+ [kM]B in [\d.]+ s\n",
+        result.stdout,
+    ), result.stdout
+    return out
+
+
+def test_demo_survey_page_shows_its_citing_papers_and_references(demo_site: Path) -> None:
+    page = soup((demo_site / "papers" / DEMO_SURVEY / "index.html").read_text())
+    assert text_of(page.h1) == "A Survey on Knowledge Distillation of Large Language Models"
+    assert "Escaping the KL Agreement Trap in On-Policy Distillation" in entry_titles(
+        section(page, "representative"))
+    assert len(entry_titles(section(page, "citing"))) == 5
+    references = entry_titles(section(page, "references"))
+    assert len(references) == 215
+    assert "MiniLLM: Knowledge Distillation of Large Language Models" in references
+    assert (demo_site / "papers" / DEMO_SURVEY / "role" / "background" / "index.html").is_file()
+
+
+def test_demo_reference_page_shows_the_survey_section_as_context(demo_site: Path) -> None:
+    page = soup((demo_site / "papers" / "2306.08543" / "index.html").read_text())
+    citing = section(page, "citing")
+    assert entry_titles(citing) == ["A Survey on Knowledge Distillation of Large Language Models"]
+    assert "Feature" in [text_of(quote) for quote in citing.select(".context")]
+
+
+def test_demo_check_is_clean(tmp_path: Path) -> None:
+    result = run_citehub("check", str(REPO), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "checked 221 papers: 0 errors, 0 warnings\n"
+
+
+def test_same_content_builds_byte_identical_sites(demo_site: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    result = run_citehub("build", str(REPO), "-o", str(again), cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    assert tree_digest(again) == tree_digest(demo_site)
+
+
+def test_rebuild_replaces_the_previous_site(hub: Hub) -> None:
+    hub.paper("old", "title: Old")
+    assert hub.build().exit_code == 0
+    (hub.root / "content" / "papers" / "old.md").unlink()
+    hub.paper("new", "title: New")
+    assert hub.build().exit_code == 0
+    assert (hub.site / "papers" / "new" / "index.html").is_file()
+    assert not (hub.site / "papers" / "old").exists()
+    assert [p.name for p in hub.root.iterdir() if "citehub-" in p.name] == []
+
+
+def test_failed_render_leaves_the_previous_site_untouched(hub: Hub) -> None:
+    hub.paper("p", "title: P")
+    assert hub.build().exit_code == 0
+    before = tree_digest(hub.site)
+    # A template that fails only while rendering, after some files were already written.
+    hub.file("templates/paper.html", "{{ no_such_variable.attribute }}\n")
+    result = hub.build()
+    assert result.exit_code == 1
+    assert "templates/paper.html:1: error: template error" in result.stderr
+    assert "left as it was" in result.stderr
+    assert tree_digest(hub.site) == before
+    assert [p.name for p in hub.root.iterdir() if "citehub-" in p.name] == []
+
+
+def test_interrupted_build_leaves_the_previous_site_untouched(
+    hub: Hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from citehub import render
+
+    hub.paper("p", "title: P")
+    assert hub.build().exit_code == 0
+    before = tree_digest(hub.site)
+    original = render.render_template
+    calls = []
+
+    def interrupted(*args: object, **kwargs: object) -> str:
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(render, "render_template", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        from citehub.build import build
+
+        build(hub.root, hub.site)
+    assert tree_digest(hub.site) == before
+    assert [p.name for p in hub.root.iterdir() if "citehub-" in p.name] == []
+
+
+def test_build_refuses_to_replace_a_folder_it_did_not_make(hub: Hub) -> None:
+    hub.paper("p", "title: P")
+    precious = hub.root / "precious"
+    precious.mkdir()
+    (precious / "thesis.tex").write_text("years of work")
+    result = hub.build("-o", str(precious))
+    assert result.exit_code == 1
+    assert "not empty and was not made by citehub" in result.stderr
+    assert (precious / "thesis.tex").read_text() == "years of work"
+    assert sorted(p.name for p in precious.iterdir()) == ["thesis.tex"]
+
+
+def test_build_into_an_empty_folder_works(hub: Hub) -> None:
+    hub.paper("p", "title: P")
+    out = hub.root / "out"
+    out.mkdir()
+    assert hub.build("-o", str(out)).exit_code == 0
+    assert (out / "papers" / "p" / "index.html").is_file()
+
+
+def test_usage_errors_exit_2(hub: Hub) -> None:
+    assert hub.cli("build", "--no-such-option").exit_code == 2
+    assert hub.cli("frobnicate").exit_code == 2
+
+
+def test_no_progress_bar_when_not_on_a_terminal(tmp_path: Path) -> None:
+    result = run_citehub("build", str(REPO), "-o", str(tmp_path / "site"), cwd=REPO)
+    assert result.returncode == 0
+    assert result.stderr == ""
+
+
+def test_the_installed_package_carries_the_default_theme(tmp_path: Path) -> None:
+    """A hub repository elsewhere builds with nothing but the installed package."""
+    wheel_dir = tmp_path / "wheel"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+         "--quiet", "-w", str(wheel_dir), str(REPO)],
+        check=True, capture_output=True,
+    )
+    wheel = next(wheel_dir.glob("citehub-*.whl"))
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        assert "citehub/theme/templates/paper.html" in names
+        assert "citehub/theme/static/style.css" in names
+        archive.extractall(tmp_path / "installed")
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(REPO / "tests" / "fixtures" / "minimal", elsewhere)
+    result = subprocess.run(
+        [sys.executable, "-c", "from citehub.cli import main; main()", "build", "."],
+        cwd=elsewhere, capture_output=True, text=True, check=False,
+        env={**os.environ, "PYTHONPATH": str(tmp_path / "installed"), "PYTHONSAFEPATH": "1"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert (elsewhere / "site" / "style.css").is_file()
+    assert "installed" in subprocess.run(
+        [sys.executable, "-c", "import citehub; print(citehub.__file__)"],
+        cwd=elsewhere, capture_output=True, text=True, check=True,
+        env={**os.environ, "PYTHONPATH": str(tmp_path / "installed"), "PYTHONSAFEPATH": "1"},
+    ).stdout

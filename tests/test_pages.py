@@ -1,0 +1,267 @@
+"""Rendered pages, parsed as HTML and asserted on what a reader sees."""
+
+from __future__ import annotations
+
+import feedparser
+import pytest
+
+from conftest import Hub
+from pages_helpers import entry_titles, html_pages, links_of, section, soup, text_of
+from seed_hub import REPRESENTATIVE, SURVEY_ID, SURVEY_TITLE, write_seed_hub
+
+BASE = "/kd-hub/"
+
+
+@pytest.fixture
+def seed(hub: Hub) -> Hub:
+    write_seed_hub(hub)
+    result = hub.build()
+    assert result.exit_code == 0, result.stderr
+    return hub
+
+
+def test_hub_page_shows_metadata_kind_and_counts(seed: Hub) -> None:
+    page = soup(seed.page(f"papers/{SURVEY_ID}/"))
+    assert text_of(page.h1) == SURVEY_TITLE
+    assert text_of(page.select_one(".hub-header .badge")) == "Canonical reference"
+    assert "Xiaohan Xu, Ming Li, Chongyang Tao" in text_of(page.select_one(".hub-header"))
+    assert "2024-02-20 · arXiv · cs.CL · unverdicted" in text_of(page.select_one(".hub-header"))
+    arxiv = page.select_one("a.link-arxiv")
+    assert arxiv is not None and arxiv["href"] == f"https://arxiv.org/abs/{SURVEY_ID}"
+    stats = text_of(page.select_one(".stats"))
+    assert "36 papers citing it" in stats
+    assert "6 classified citations" in stats
+    assert "83% Background of classified citations" in stats
+    assert page.title is not None and text_of(page.title).startswith(SURVEY_TITLE)
+
+
+def test_hub_page_summaries_link_to_filter_pages(seed: Hub) -> None:
+    page = soup(seed.page(f"papers/{SURVEY_ID}/"))
+    summaries = section(page, "summaries")
+    rows = {text_of(row.th): text_of(row) for row in summaries.select("tbody tr")}
+    assert rows["2025"] == "2025 8 22%"
+    assert rows["2026"] == "2026 28 78%"
+    assert rows["Background"].startswith("Background")
+    links = {text_of(a): a["href"] for a in summaries.select("th a")}
+    assert links["2025"] == f"{BASE}papers/{SURVEY_ID}/year/2025/"
+    assert links["Support"] == f"{BASE}papers/{SURVEY_ID}/polarity/support/"
+    assert links["Background"] in (f"{BASE}papers/{SURVEY_ID}/role/background/",
+                                   f"{BASE}papers/{SURVEY_ID}/polarity/background/")
+    # Both role and polarity "Background" rows exist, each linking to its own axis.
+    hrefs = [a["href"] for a in summaries.select("th a")]
+    assert f"{BASE}papers/{SURVEY_ID}/role/background/" in hrefs
+    assert f"{BASE}papers/{SURVEY_ID}/polarity/background/" in hrefs
+
+
+def test_representative_papers_show_category_date_verdict_novelty_summary_refs(seed: Hub) -> None:
+    page = soup(seed.page(f"papers/{SURVEY_ID}/"))
+    representative = section(page, "representative")
+    assert entry_titles(representative) == [row[1] for row in REPRESENTATIVE]
+    metas = [text_of(meta) for meta in representative.select(".entry .meta")]
+    assert metas[0] == "cs.LG · 2026-06-08 · unverdicted · novelty 7.0"
+    assert metas[4] == "cs.LG · 2026-05-12 · unverdicted · novelty 6.0 · 2 refs"
+    summaries = [text_of(summary) for summary in representative.select(".entry .summary")]
+    assert summaries[0].startswith("KAT detects persistent low-KL agreement traps")
+
+
+def test_hub_page_lists_every_citing_paper_newest_first(seed: Hub) -> None:
+    page = soup(seed.page(f"papers/{SURVEY_ID}/"))
+    citing = section(page, "citing")
+    titles = entry_titles(citing)
+    assert len(titles) == 36
+    assert titles[0] == "Escaping the KL Agreement Trap in On-Policy Distillation"
+    assert "36 papers, newest first." in text_of(citing)
+
+
+def test_citing_paper_page_lists_its_references(seed: Hub) -> None:
+    page = soup(seed.page("papers/2605.44444/"))
+    references = section(page, "references")
+    assert entry_titles(references) == [SURVEY_TITLE]
+    assert "role Background" in text_of(references)
+    # The survey's own filter pages exist, so the citation's tags link to them.
+    tag = references.select_one("a.tag-role")
+    assert tag is not None and tag["href"] == f"{BASE}papers/{SURVEY_ID}/role/background/"
+
+
+def test_filter_pages_list_the_right_papers(seed: Hub) -> None:
+    role = soup(seed.page(f"papers/{SURVEY_ID}/role/background/"))
+    assert len(entry_titles(role)) == 6
+    assert "6 of 36 citing papers" in text_of(role)
+    support = soup(seed.page(f"papers/{SURVEY_ID}/polarity/support/"))
+    assert entry_titles(support) == ["Filler citing paper 0"]
+    year = soup(seed.page(f"papers/{SURVEY_ID}/year/2025/"))
+    assert len(entry_titles(year)) == 8
+    assert all(text_of(meta).split(" · ")[1].startswith("2025")
+               for meta in year.select(".entry .meta"))
+
+
+def test_hubs_below_the_threshold_get_no_filter_pages(seed: Hub) -> None:
+    # The filler papers are cited by nobody; the survey's hub has 36 citing papers.
+    assert not (seed.site / "papers" / "2605.44444" / "role").exists()
+    assert (seed.site / "papers" / SURVEY_ID / "role" / "background" / "index.html").exists()
+    assert not (seed.site / "papers" / SURVEY_ID / "role" / "method").exists()
+
+
+def test_small_hub_shows_summaries_without_filter_links(hub: Hub) -> None:
+    hub.config("filter_pages_min_citing: 3")
+    hub.paper("target", "title: Target")
+    for index in range(2):
+        hub.paper(f"c{index}", f"title: C{index}\ndate: 2024\n"
+                               "cites: [{paper: target, role: method}]")
+    assert hub.build().exit_code == 0
+    page = soup(hub.page("papers/target/"))
+    assert section(page, "summaries").select("th a") == []
+    assert page.select("a.tag-role") == []
+    assert not (hub.site / "papers" / "target" / "role").exists()
+
+
+def test_site_wide_role_and_year_pages(seed: Hub) -> None:
+    roles = soup(seed.page("roles/"))
+    assert "Background 6" in text_of(roles)
+    background = soup(seed.page("roles/background/"))
+    assert len(entry_titles(background)) == 6
+    assert all(text_of(cites) == f"cites {SURVEY_TITLE}" for cites in background.select(".cites"))
+    years = soup(seed.page("years/"))
+    assert "2026 28" in text_of(years) and "2024 1" in text_of(years)
+    assert len(entry_titles(soup(seed.page("years/2025/")))) == 8
+
+
+def test_index_lists_most_cited_first_with_totals(seed: Hub) -> None:
+    page = soup(seed.page(""))
+    titles = entry_titles(page)
+    assert titles[0] == SURVEY_TITLE
+    assert len(titles) == 37
+    assert "37 papers · 36 citations · 6 classified" in text_of(page)
+
+
+def test_abstract_markdown_is_rendered_and_raw_html_is_shown_as_text(hub: Hub) -> None:
+    hub.paper("p", "title: P", "Uses *emphasis* and <script>alert(1)</script> and "
+                               "[a link](https://example.org) and [bad](javascript:alert(1)).\n\n"
+                               "# A heading\n")
+    assert hub.build().exit_code == 0
+    html = hub.page("papers/p/")
+    abstract = section(soup(html), "abstract")
+    assert abstract.find("em") is not None
+    assert abstract.find("script") is None
+    assert "<script>alert(1)</script>" in text_of(abstract)
+    link = abstract.find("a", href="https://example.org")
+    assert link is not None and link["rel"] == ["nofollow", "ugc", "noopener"]
+    assert "javascript:" not in str(abstract.find_all("a"))
+    assert abstract.find("h3") is not None and abstract.find("h1") is None
+
+
+def test_long_lists_are_paginated(hub: Hub) -> None:
+    hub.config("paginate: 10")
+    hub.paper("target", "title: Target")
+    for index in range(25):
+        hub.paper(f"c{index:02d}", f"title: C{index:02d}\ndate: 2024-01-{index + 1:02d}\n"
+                                   "cites: [{paper: target, role: method}]")
+    assert hub.build().exit_code == 0
+    first = soup(hub.page("papers/target/"))
+    assert len(entry_titles(section(first, "citing"))) == 10
+    assert entry_titles(section(first, "citing"))[0] == "C24"
+    third = soup(hub.page("papers/target/page/3/"))
+    assert entry_titles(third) == [f"C{index:02d}" for index in range(4, -1, -1)]
+    assert third.select_one("ol.entries")["start"] == "21"
+    assert third.select_one("a[rel=prev]")["href"] == "/papers/target/page/2/"
+    role_pages = hub.site / "papers" / "target" / "role" / "method" / "page"
+    assert (role_pages / "3" / "index.html").exists()
+    assert (hub.site / "page" / "3" / "index.html").exists()  # 26 papers on the index
+    assert not (hub.site / "page" / "4").exists()
+
+
+def test_every_link_carries_the_base_path_and_resolves(seed: Hub) -> None:
+    for path in html_pages(seed.site):
+        for link in links_of(soup(path.read_text())):
+            if link.startswith(("https://", "http://", "#")):
+                continue
+            assert link.startswith(BASE), f"{path}: {link} escapes the base path"
+            target = seed.site / link[len(BASE):].split("#")[0]
+            if link.endswith("/"):
+                target = target / "index.html"
+            assert target.is_file(), f"{path}: broken link {link}"
+
+
+def test_root_base_url_links_from_the_root(hub: Hub) -> None:
+    hub.paper("p", "title: P")
+    assert hub.build().exit_code == 0
+    page = soup(hub.page("papers/p/"))
+    assert page.select_one("link[rel=stylesheet]")["href"] == "/style.css"
+    assert page.select_one("a.brand")["href"] == "/"
+
+
+def test_base_url_option_overrides_hub_yaml(hub: Hub) -> None:
+    hub.config("base_url: https://example.github.io/kd-hub/")
+    hub.paper("p", "title: P")
+    assert hub.build("--base-url", "https://preview.example.org/pr-7/").exit_code == 0
+    page = soup(hub.page("papers/p/"))
+    assert page.select_one("link[rel=stylesheet]")["href"] == "/pr-7/style.css"
+    assert page.select_one("link[rel=canonical]")["href"] == (
+        "https://preview.example.org/pr-7/papers/p/")
+
+
+def test_favicon_and_assets_live_under_the_base_path(seed: Hub) -> None:
+    page = soup(seed.page(""))
+    assert page.select_one("link[rel=icon]")["href"] == f"{BASE}favicon.svg"
+    assert (seed.site / "favicon.svg").is_file() and (seed.site / "style.css").is_file()
+
+
+def test_github_pages_files(seed: Hub) -> None:
+    assert (seed.site / ".nojekyll").read_bytes() == b""
+    robots = (seed.site / "robots.txt").read_text()
+    assert "Sitemap: https://example.github.io/kd-hub/sitemap.xml" in robots
+    sitemap = (seed.site / "sitemap.xml").read_text()
+    assert f"<loc>https://example.github.io/kd-hub/papers/{SURVEY_ID}/</loc>" in sitemap
+    assert "404.html" not in sitemap
+    not_found = soup(seed.page("404.html"))
+    assert text_of(not_found.h1) == "Page not found"
+    assert not_found.select_one("link[rel=stylesheet]")["href"] == f"{BASE}style.css"
+
+
+def test_feed_is_valid_atom_with_the_newest_papers(seed: Hub) -> None:
+    feed = feedparser.parse((seed.site / "feed.xml").read_bytes())
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.version == "atom10"
+    assert feed.feed.title == "Seed hub"
+    assert feed.entries[0].title == "Escaping the KL Agreement Trap in On-Policy Distillation"
+    assert feed.entries[0].link == "https://example.github.io/kd-hub/papers/2606.01234/"
+    assert feed.entries[0].updated == "2026-06-08T00:00:00Z"
+
+
+def test_hub_templates_and_static_files_override_the_theme_file_by_file(hub: Hub) -> None:
+    hub.paper("p", "title: P")
+    hub.file("templates/404.html", """
+        {% extends "base.html" %}
+        {% block main %}<h1>Lost in the hub</h1>{% endblock %}
+    """)
+    hub.file("static/style.css", "body { color: red; }\n")
+    hub.file("static/img/logo.txt", "logo\n")
+    assert hub.build().exit_code == 0
+    assert text_of(soup(hub.page("404.html")).h1) == "Lost in the hub"
+    assert (hub.site / "style.css").read_text() == "body { color: red; }\n"
+    assert (hub.site / "img" / "logo.txt").read_text() == "logo\n"
+    assert (hub.site / "favicon.svg").is_file()  # not overridden: the theme's
+    assert text_of(soup(hub.page("papers/p/")).h1) == "P"
+
+
+def test_broken_override_template_names_its_file_and_line(hub: Hub) -> None:
+    hub.paper("p", "title: P")
+    hub.file("templates/404.html", """
+        {% extends "base.html" %}
+        {% block main %}
+        <h1>{{ title }</h1>
+        {% endblock %}
+    """)
+    result = hub.build()
+    assert result.exit_code == 1
+    assert "templates/404.html:3: error: template syntax error" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_static_file_that_would_overwrite_a_page_is_an_error(hub: Hub) -> None:
+    hub.paper("p", "title: P")
+    hub.file("static/index.html", "<p>mine</p>\n")
+    result = hub.build()
+    assert result.exit_code == 1
+    assert "static/index.html:1: error: static file would overwrite the generated index.html" \
+        in result.stderr
