@@ -176,10 +176,13 @@ def test_every_link_carries_the_base_path_and_resolves(seed: Hub) -> None:
             if link.startswith(("https://", "http://", "#")):
                 continue
             assert link.startswith(BASE), f"{path}: {link} escapes the base path"
-            target = seed.site / link[len(BASE):].split("#")[0]
-            if link.endswith("/"):
+            location, _, fragment = link.partition("#")
+            target = seed.site / location[len(BASE):]
+            if location.endswith("/"):
                 target = target / "index.html"
             assert target.is_file(), f"{path}: broken link {link}"
+            if fragment:
+                assert soup(target.read_text()).find(id=fragment), f"{path}: no #{fragment}"
 
 
 def test_root_base_url_links_from_the_root(hub: Hub) -> None:

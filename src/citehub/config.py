@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from citehub.diagnostics import Diagnostics, suggestion
-from citehub.load import PAPER_ID, Document
+from citehub.load import PAPER_ID, Document, is_null, kind_name
 from citehub.schema import Fields, root_fields
 
 Axis = Literal["role", "polarity"]
@@ -153,25 +153,36 @@ def _read_terms(vocabulary: Fields, key: str) -> MappingProxyType[str, str] | No
     if node is None:
         return None
     if not isinstance(node, yaml.MappingNode):
-        vocabulary.error(node, f"'{key}' must be a mapping of id: Label")
+        vocabulary.error(node, f"'{key}' must be a mapping of id: Label, e.g. "
+                               f"{key}: {{background: Background}}; found {kind_name(node)}")
         return None
     terms: dict[str, str] = {}
     for key_node, label_node in node.value:
-        term = str(key_node.value)
-        # Terms become URL path segments (/roles/<role>/), so they follow the id rules.
-        if not isinstance(key_node, yaml.ScalarNode) or not PAPER_ID.match(term):
-            vocabulary.error(key_node, f"'{term}' in {key} is not a valid id: use letters, "
-                                       "digits, '.', '_' and '-'")
+        term = _term_id(vocabulary, key, key_node)
+        if term is None:
             continue
         if term in terms:
             vocabulary.error(key_node, f"duplicate {key} entry '{term}'")
             continue
+        if is_null(label_node):
+            vocabulary.error(key_node, f"{key} entry '{term}' needs a label, "
+                                       f"e.g. {term}: {term.capitalize()}")
+            continue
         label = vocabulary.text_of(term, label_node)
         terms[term] = label or term
-    if not terms:
+    if not node.value:
         vocabulary.error(node, f"'{key}' must name at least one term")
+    return MappingProxyType(terms) if terms else None
+
+
+def _term_id(vocabulary: Fields, key: str, node: yaml.Node) -> str | None:
+    # Terms become URL path segments (/roles/<role>/), so they follow the id rules.
+    if not isinstance(node, yaml.ScalarNode) or not PAPER_ID.match(str(node.value)):
+        shown = f"'{node.value}'" if isinstance(node, yaml.ScalarNode) else kind_name(node)
+        vocabulary.error(node, f"{shown} in {key} is not a valid id: it starts with a letter "
+                               "or digit and has only letters, digits, '.', '_' and '-'")
         return None
-    return MappingProxyType(terms)
+    return str(node.value)
 
 
 def read_kinds(fields: Fields, vocabulary: Vocabulary) -> tuple[KindRule, ...]:
@@ -192,20 +203,31 @@ def _read_kind(parent: Fields, node: yaml.Node, vocabulary: Vocabulary) -> KindR
         return None
     rule = Fields(parent.document, node, parent.diagnostics, KIND_KEYS, "a kind rule")
     label = rule.text("label", required=True)
+    axis_and_value = _kind_axis(rule, vocabulary)
+    # Required: without it the share would be 0, and every hub would match the rule.
+    share = rule.number("share_at_least", 0, 1)
+    if share is None and rule.node_of("share_at_least") is None:
+        rule.missing("share_at_least", ", a number from 0 to 1")
+    classified = rule.integer("classified_at_least", 0, default=1)
+    if label is None or axis_and_value is None or share is None:
+        return None
+    axis, value = axis_and_value
+    return KindRule(label, axis, value, share, 1 if classified is None else classified)
+
+
+def _kind_axis(rule: Fields, vocabulary: Vocabulary) -> tuple[Axis, str] | None:
+    """The one axis (role or polarity) a kind rule looks at, and the term it looks for."""
     axes = [axis for axis in AXES if axis in rule]
     if len(axes) != 1:
-        rule.error(node, "a kind rule names exactly one of 'role' or 'polarity'")
+        named = "both 'role' and 'polarity'" if axes else "neither 'role' nor 'polarity'"
+        rule.error(rule.node, f"a kind rule names {named}; it needs exactly one of them, "
+                              "e.g. polarity: contrast")
         return None
     axis = axes[0]
     value = rule.text(axis, required=True)
     terms = vocabulary.of(axis)
     if value is not None and value not in terms:
-        rule.error(rule.values[axis][1],
-                   f"unknown {axis} '{value}'{suggestion(value, terms)}")
+        rule.error(rule.values[axis][1], f"unknown {axis} '{value}'{suggestion(value, terms)} "
+                                         f"(known: {', '.join(terms)})")
         return None
-    share = rule.number("share_at_least", 0, 1)
-    classified = rule.integer("classified_at_least", 0, default=1)
-    if label is None or value is None:
-        return None
-    return KindRule(label, axis, value, 0.0 if share is None else share,
-                    1 if classified is None else classified)
+    return None if value is None else (axis, value)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -73,13 +73,14 @@ class Diagnostics:
         shown = display_path(path) if isinstance(path, Path) else path
         self.items.append(Diagnostic(shown, max(line, 1), col, severity, message))
 
+    # Counted over sorted(), which drops repeats, so the summary matches the lines printed.
     @property
     def errors(self) -> list[Diagnostic]:
-        return [item for item in self.items if item.severity == "error"]
+        return [item for item in self.sorted() if item.severity == "error"]
 
     @property
     def warnings(self) -> list[Diagnostic]:
-        return [item for item in self.items if item.severity == "warning"]
+        return [item for item in self.sorted() if item.severity == "warning"]
 
     @property
     def has_errors(self) -> bool:
@@ -118,5 +119,24 @@ class ContentError(Exception):
 
 def suggestion(word: str, choices: Iterable[str]) -> str:
     """'; did you mean 'x'?' for the closest choice, or '' when nothing is close."""
-    matches = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return f"; did you mean '{matches[0]}'?" if matches else ""
+    meant = closest(word, choices)
+    return f"; did you mean '{meant}'?" if meant else ""
+
+
+def closest(
+    word: str, choices: Iterable[str], aliases: Mapping[str, str] | None = None
+) -> str | None:
+    """The choice `word` was probably meant to be, or None when nothing is close.
+
+    `aliases` maps other words people use to a choice (github → code), so a misspelt alias
+    (githb) still leads to the choice.
+    """
+    aliases = aliases or {}
+    candidates = sorted({*choices, *aliases})
+    matches = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    if not matches and len(word) >= 3:
+        # A shortened key (share for share_at_least) is too short for difflib to match.
+        matches = [choice for choice in candidates if choice.startswith(word)][:1]
+    if not matches:
+        return None
+    return aliases.get(matches[0], matches[0])

@@ -72,11 +72,17 @@ class RawContent:
 
 
 def load_content(content_dir: Path, diagnostics: Diagnostics) -> RawContent:
+    if not content_dir.is_dir():
+        # Most likely the wrong folder: passing silently would "check" nothing at all.
+        diagnostics.error(content_dir, 1, "folder not found: a hub keeps its papers in "
+                                          "content/papers/ (`citehub init DIR` makes a new hub)")
     hub = load_yaml_file(content_dir / HUB_FILE, diagnostics, required=False)
     papers: list[PaperDocument] = []
     known_ids: set[str] = set()
     for path in paper_files(content_dir):
         paper_id = path.stem
+        # Known even when invalid or unreadable: papers citing it get no second error.
+        known_ids.add(paper_id)
         if not PAPER_ID.match(paper_id):
             diagnostics.error(
                 path, 1,
@@ -84,7 +90,6 @@ def load_content(content_dir: Path, diagnostics: Diagnostics) -> RawContent:
                 "or digit and has only letters, digits, '.', '_' and '-'",
             )
             continue
-        known_ids.add(paper_id)
         document = load_paper_file(path, paper_id, diagnostics)
         if document is not None:
             papers.append(document)
@@ -155,46 +160,147 @@ def load_paper_file(path: Path, paper_id: str, diagnostics: Diagnostics) -> Pape
     return PaperDocument(paper_id, front_matter, body, body_line)
 
 
+# Constructs that run to their closing character: when YAML gives up on a later line, the
+# mistake is almost always the opening line (a missing ']' or quote), so that is the line named.
+UNCLOSED_QUOTE = "while scanning a quoted scalar"
+FLOW_CONTEXTS = (
+    "while parsing a flow sequence", "while parsing a flow mapping", "while parsing a flow node",
+)
+CLOSING = {"[": "]", "{": "}"}
+# libyaml's wording for the most common mistakes, with what to do about them.
+HINTS = {
+    "mapping values are not allowed": "a ': ' inside a value needs the value in quotes, "
+                                      "or this line's indentation is wrong",
+    "tab character": "indent with spaces, not tabs",
+    "did not find expected key": "check the indentation of this line",
+    "did not find expected '-' indicator": "check the indentation of this line",
+}
+
+
+# YAML 1.1 breaks lines at NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR (pasted from PDFs into
+# titles); GitHub and editors do not. As spaces they keep YAML's line numbers the file's own.
+UNICODE_LINE_BREAKS = {0x85: " ", 0x2028: " ", 0x2029: " "}
+
+
 def compose(path: Path, text: str, first_line: int, diagnostics: Diagnostics) -> Document:
     """Parse YAML text into nodes, reporting syntax errors at their line."""
+    failed = Document(path, None, first_line, failed=True)
+    text = text.translate(UNICODE_LINE_BREAKS)
     try:
         root = yaml.compose(text, Loader=_Loader)
+        anchors = find_anchors(text)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = first_line + (mark.line if mark else 0)
-        col = mark.column + 1 if mark else None
-        problem = error.problem or error.context or "malformed YAML"
-        diagnostics.error(path, line, f"invalid YAML: {problem}", col=col)
-        return Document(path, None, first_line, failed=True)
+        line, col, message = _syntax_problem(error, text, first_line)
+        diagnostics.error(path, line, f"invalid YAML: {message}", col=col)
+        return failed
+    except yaml.reader.ReaderError as error:
+        line, col, message = _reader_problem(error, text)
+        diagnostics.error(path, first_line + line, message, col=col)
+        return failed
     except yaml.YAMLError as error:
         diagnostics.error(path, first_line, f"invalid YAML: {error}")
-        return Document(path, None, first_line, failed=True)
+        return failed
     except RecursionError:
         diagnostics.error(path, first_line, "invalid YAML: nested too deeply")
-        return Document(path, None, first_line, failed=True)
+        return failed
+    for line in anchors:
+        diagnostics.error(
+            path, first_line + line,
+            "YAML anchors and aliases (&name, *name) are not allowed; write the value out",
+        )
+    if anchors:
+        return failed
     document = Document(path, root, first_line)
-    if root is not None and not _check_tree(document, diagnostics):
-        return Document(path, None, first_line, failed=True)
+    if root is not None and not _check_depth(document, diagnostics):
+        return failed
     return document
 
 
-def _check_tree(document: Document, diagnostics: Diagnostics) -> bool:
-    """Refuse aliases and absurd nesting before anything walks the tree.
+def _syntax_problem(
+    error: yaml.MarkedYAMLError, text: str, first_line: int
+) -> tuple[int, int | None, str]:
+    """(file line, column, message) of a YAML syntax error, as a person would point at it."""
+    problem = error.problem or error.context or "malformed YAML"
+    end = error.problem_mark
+    opened = _unclosed_opening(error, text)
+    if opened is not None and end is not None and end.line > opened[0].line:
+        start, unclosed = opened
+        gave_up = f" (YAML gave up on line {first_line + end.line})"
+        return first_line + start.line, start.column + 1, unclosed + gave_up
+    mark = end or error.context_mark
+    if mark is None:
+        return first_line, None, problem
+    stray = _character_at(text, mark)
+    if stray in ("]", "}"):  # libyaml says "did not find expected key", which misleads here
+        return first_line + mark.line, mark.column + 1, f"'{stray}' with nothing open to close"
+    hint = next((text for words, text in HINTS.items() if words in problem), None)
+    message = f"{problem}; {hint}" if hint else problem
+    return first_line + mark.line, mark.column + 1, message
 
-    PyYAML's composer hands back an alias as the very node it names, so a node met twice is
-    an alias; expanding them is how a few lines of YAML become gigabytes ("billion laughs").
+
+def _character_at(text: str, mark: yaml.Mark) -> str:
+    lines = text.split("\n")
+    if not 0 <= mark.line < len(lines) or not 0 <= mark.column < len(lines[mark.line]):
+        return ""
+    return lines[mark.line][mark.column]
+
+
+def _unclosed_opening(error: yaml.MarkedYAMLError, text: str) -> tuple[yaml.Mark, str] | None:
+    """Where an unclosed quote, '[' or '{' opens and what to say, when the error is about one."""
+    if error.context == UNCLOSED_QUOTE and error.context_mark is not None:
+        return error.context_mark, "the quote that starts on this line is never closed"
+    if error.context not in FLOW_CONTEXTS:
+        return None
+    # libyaml's marks point where it gave up (often the end of the file), so find the
+    # innermost bracket still open from the tokens instead.
+    opened: list[tuple[yaml.Mark, str]] = []
+    try:
+        for token in yaml.scan(text, Loader=_Loader):
+            if isinstance(token, yaml.FlowSequenceStartToken | yaml.FlowMappingStartToken):
+                bracket = "[" if isinstance(token, yaml.FlowSequenceStartToken) else "{"
+                unclosed = f"the '{bracket}' on this line is never closed with '{CLOSING[bracket]}'"
+                opened.append((token.start_mark, unclosed))
+            elif isinstance(token, yaml.FlowSequenceEndToken | yaml.FlowMappingEndToken) and opened:
+                opened.pop()
+    except yaml.YAMLError:
+        pass  # the tokens up to the problem are what count
+    return opened[-1] if opened else None
+
+
+def _reader_problem(error: yaml.reader.ReaderError, text: str) -> tuple[int, int | None, str]:
+    # libyaml reports a byte offset, pure-Python PyYAML a character offset: find the character.
+    character = error.character if isinstance(error.character, int) else None
+    offset = -1 if character is None else text.find(chr(character))
+    if character is None or offset < 0:
+        return 0, None, f"invalid text: {error.reason}"
+    before = text[:offset]
+    line, col = before.count("\n"), offset - (before.rfind("\n") + 1) + 1
+    return line, col, (f"control character U+{character:04X} is not allowed in YAML; "
+                       "delete it (it is invisible in most editors)")
+
+
+def find_anchors(text: str) -> list[int]:
+    """The 0-based lines with an anchor (&name) or alias (*name), each line once.
+
+    Aliases are how a few lines of YAML become gigabytes once expanded ("billion laughs"), and
+    an anchor is only there to be aliased; front matter never needs either. Reading events
+    costs a second parse, so it is done only when the text could contain one.
     """
-    seen: set[int] = set()
+    if "&" not in text and "*" not in text:
+        return []
+    lines = {
+        int(event.start_mark.line) if event.start_mark else 0
+        for event in yaml.parse(text, Loader=_Loader)
+        if getattr(event, "anchor", None) is not None  # AliasEvent.anchor is the name it uses
+    }
+    return sorted(lines)
+
+
+def _check_depth(document: Document, diagnostics: Diagnostics) -> bool:
+    """Refuse absurd nesting before anything walks the tree recursively."""
     stack: list[tuple[yaml.Node, int]] = [(document.root, 1)] if document.root else []
     while stack:
         node, depth = stack.pop()
-        if id(node) in seen:
-            diagnostics.error(
-                document.path, document.line(node),
-                "YAML anchors and aliases (&name, *name) are not allowed; write the value out",
-            )
-            return False
-        seen.add(id(node))
         if depth > MAX_DEPTH:
             diagnostics.error(
                 document.path, document.line(node), f"nested deeper than {MAX_DEPTH} levels"

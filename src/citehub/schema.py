@@ -8,11 +8,11 @@ type and returns None so the caller carries on and more problems surface in the 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import yaml
 
-from citehub.diagnostics import Diagnostics, suggestion
+from citehub.diagnostics import Diagnostics, closest
 from citehub.load import (
     BOOL_TAG,
     FLOAT_TAG,
@@ -21,6 +21,8 @@ from citehub.load import (
     is_null,
     kind_name,
 )
+
+_RESOLVER = yaml.resolver.Resolver()
 
 
 class Fields:
@@ -31,12 +33,17 @@ class Fields:
         diagnostics: Diagnostics,
         known_keys: Iterable[str],
         what: str,
+        aliases: Mapping[str, str] | None = None,
     ) -> None:
         self.document = document
         self.node = node
         self.diagnostics = diagnostics
         self.what = what
+        # Words people write for a known key (github for code); only used for suggestions.
+        self.aliases = aliases or {}
         self.values: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        # Known keys an unknown key was taken for: their absence is already explained.
+        self.suggested: set[str] = set()
         known = tuple(known_keys)
         for key_node, value_node in node.value:
             self._add_key(key_node, value_node, known)
@@ -47,11 +54,14 @@ class Fields:
             return
         key = key_node.value
         if key not in known:
+            meant = closest(key, known, self.aliases)
+            hint = f"; did you mean '{meant}'?" if meant else ""
             self.error(
                 key_node,
-                f"unknown key '{key}' in {self.what}{suggestion(key, known)} "
-                f"(known keys: {', '.join(known)})",
+                f"unknown key '{key}' in {self.what}{hint} (known keys: {', '.join(known)})",
             )
+            if meant:
+                self.suggested.add(meant)
             return
         if key in self.values:
             first = self.document.line(self.values[key][0])
@@ -90,17 +100,25 @@ class Fields:
         node = self.node_of(key)
         if node is None:
             if required:
-                where = self.values[key][0] if key in self.values else self.node
-                self.error(where, f"{self.what} needs '{key}'")
+                self.missing(key)
             return None
         return self.text_of(key, node)
+
+    def missing(self, key: str, detail: str = "") -> None:
+        """Report a required key that is absent or empty."""
+        # `titel: x` already got "did you mean 'title'?"; "needs 'title'" would be noise.
+        if key in self.suggested:
+            return
+        where = self.values[key][0] if key in self.values else self.node
+        self.error(where, f"{self.what} needs '{key}'{detail}")
 
     def text_of(self, key: str, node: yaml.Node) -> str | None:
         # Any scalar is text as written: `title: 1984` is the title "1984".
         if not isinstance(node, yaml.ScalarNode):
             self.error(node, f"'{key}' must be text, found {kind_name(node)}")
             return None
-        text = str(node.value).strip()
+        # `~` or `null` in a list (`authors: [Ada, ~]`) is nothing, not the word "null".
+        text = "" if is_null(node) else str(node.value).strip()
         if not text:
             self.error(node, f"'{key}' must not be empty")
             return None
@@ -112,7 +130,8 @@ class Fields:
             return None
         expected = f"'{key}' must be a number from {_plain(low)} to {_plain(high)}"
         if not isinstance(node, yaml.ScalarNode) or node.tag not in (INT_TAG, FLOAT_TAG):
-            self.error(node, f"{expected}, found {kind_name(node)}")
+            quoted = _quoted(node, INT_TAG, FLOAT_TAG)
+            self.error(node, f"{expected}, found {kind_name(node)}{quoted}")
             return None
         value = float(yaml.safe_load(node.value))
         if math.isnan(value) or not low <= value <= high:
@@ -126,7 +145,7 @@ class Fields:
             return default
         expected = f"'{key}' must be a whole number of at least {minimum}"
         if not isinstance(node, yaml.ScalarNode) or node.tag != INT_TAG:
-            self.error(node, f"{expected}, found {kind_name(node)}")
+            self.error(node, f"{expected}, found {kind_name(node)}{_quoted(node, INT_TAG)}")
             return default
         value = int(yaml.safe_load(node.value))
         if value < minimum:
@@ -139,7 +158,8 @@ class Fields:
         if node is None:
             return default
         if not isinstance(node, yaml.ScalarNode) or node.tag != BOOL_TAG:
-            self.error(node, f"'{key}' must be true or false, found {kind_name(node)}")
+            self.error(node, f"'{key}' must be true or false, found {kind_name(node)}"
+                             f"{_quoted(node, BOOL_TAG)}")
             return default
         return bool(yaml.safe_load(node.value))
 
@@ -163,14 +183,20 @@ class Fields:
             return (text,) if text else ()
         return self.text_list(key)
 
-    def mapping(self, key: str, known_keys: Iterable[str], what: str) -> Fields | None:
+    def mapping(
+        self,
+        key: str,
+        known_keys: Iterable[str],
+        what: str,
+        aliases: Mapping[str, str] | None = None,
+    ) -> Fields | None:
         node = self.node_of(key)
         if node is None:
             return None
         if not isinstance(node, yaml.MappingNode):
             self.error(node, f"'{key}' must be a mapping of key: value, found {kind_name(node)}")
             return None
-        return Fields(self.document, node, self.diagnostics, known_keys, what)
+        return Fields(self.document, node, self.diagnostics, known_keys, what, aliases)
 
     def sequence(self, key: str) -> list[yaml.Node]:
         node = self.node_of(key)
@@ -180,6 +206,17 @@ class Fields:
             self.error(node, f"'{key}' must be a list, found {kind_name(node)}")
             return []
         return list(node.value)
+
+
+def _quoted(node: yaml.Node, *tags: str) -> str:
+    """A hint when quotes are all that turn the right kind of value into text (`"7"`)."""
+    if not isinstance(node, yaml.ScalarNode) or node.style not in ("'", '"'):
+        return ""
+    # The tag YAML would give the same text written without quotes.
+    unquoted = _RESOLVER.resolve(  # type: ignore[no-untyped-call]
+        yaml.ScalarNode, node.value, (True, False)
+    )
+    return " (in quotes, so it is text; remove the quotes)" if unquoted in tags else ""
 
 
 def _plain(number: float) -> str:
@@ -203,4 +240,6 @@ def root_fields(
 
 
 def _start_mark() -> yaml.Mark:
-    return yaml.Mark("", 0, 0, 0, "", 0)
+    # One line before the YAML: an empty front matter's problem is on its opening '---'
+    # (hub.yaml's line 0 shows as line 1).
+    return yaml.Mark("", 0, -1, 0, "", 0)

@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import replace
+from pathlib import Path
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
 import yaml
 
 from citehub.config import HubConfig, Vocabulary
-from citehub.diagnostics import Diagnostics, suggestion
+from citehub.diagnostics import Diagnostics, display_path, suggestion
 from citehub.load import PaperDocument, RawContent, kind_name
 from citehub.model import Citation, Corpus, Link, Paper, PaperDate
 from citehub.schema import Fields, root_fields
@@ -27,6 +28,12 @@ PAPER_KEYS = (
 )
 CITATION_KEYS = ("paper", "role", "polarity", "refs", "context")
 LINK_KEYS = ("arxiv", "doi", "pdf", "code", "url", "data", "slides", "video")
+# What people write for a link kind we name differently, so `github:` suggests 'code'.
+LINK_ALIASES = {
+    "github": "code", "gitlab": "code", "repo": "code", "repository": "code", "source": "code",
+    "homepage": "url", "website": "url", "web": "url", "project": "url", "html": "url",
+    "dataset": "data", "paper": "pdf", "talk": "video", "youtube": "video", "slide": "slides",
+}
 
 DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 NEW_ARXIV_ID = re.compile(r"^\d{4}\.\d{4,5}(v\d+)?$")
@@ -79,8 +86,14 @@ def read_paper(
     vocabulary: Vocabulary,
     diagnostics: Diagnostics,
 ) -> Paper | None:
+    """The paper of one file, or None when the file has errors (each one is reported).
+
+    A paper with errors is left out of the corpus so that no later check (an undated citing
+    paper, say) adds a second message about a value that was already reported as wrong.
+    """
     if document.front_matter.failed:
         return None  # the YAML could not be read; load already said why
+    first_new = len(diagnostics.items)
     fields = root_fields(document.front_matter, diagnostics, PAPER_KEYS, "front matter")
     if fields is None:
         return None
@@ -102,7 +115,8 @@ def read_paper(
         source=document.front_matter.path,
         abstract_line=document.body_line,
     )
-    return paper if title is not None else None
+    new_errors = any(item.severity == "error" for item in diagnostics.items[first_new:])
+    return None if new_errors else paper
 
 
 def read_date(fields: Fields) -> PaperDate | None:
@@ -120,15 +134,16 @@ def read_date(fields: Fields) -> PaperDate | None:
     year, month, day = (int(part) if part else None for part in match.groups())
     assert year is not None
     try:
-        datetime.date(year, month or 1, day or 1)
-    except ValueError:
-        fields.error(node, f"'date' {text} is not a real date")
+        # Not `month or 1`: month 0 must fail here, not pass as January.
+        datetime.date(year, 1 if month is None else month, 1 if day is None else day)
+    except ValueError as error:  # says which part: "month must be in 1..12"
+        fields.error(node, f"'date' {text} is not a real date ({error})")
         return None
     return PaperDate(year, month, day)
 
 
 def read_links(fields: Fields) -> tuple[Link, ...]:
-    links = fields.mapping("links", LINK_KEYS, "links")
+    links = fields.mapping("links", LINK_KEYS, "links", aliases=LINK_ALIASES)
     if links is None:
         return ()
     found: list[Link] = []
@@ -219,8 +234,10 @@ def read_citation(
     vocabulary: Vocabulary,
 ) -> Citation | None:
     if not isinstance(node, yaml.MappingNode):
-        parent.error(node, "each entry of 'cites' must be a mapping such as "
-                           "{paper: 2306.08543, role: background}")
+        # `- 2306.08543` is the usual slip: show the fix with the id that was written.
+        example = node.value if isinstance(node, yaml.ScalarNode) and node.value else "2306.08543"
+        parent.error(node, f"each entry of 'cites' must be a mapping such as "
+                           f"{{paper: {example}, role: background}}, found {kind_name(node)}")
         return None
     fields = Fields(parent.document, node, parent.diagnostics, CITATION_KEYS, "a citation")
     cited_id = fields.text("paper", required=True)
@@ -236,9 +253,15 @@ def read_citation(
         return None
     if cited_id not in known_ids:
         fields.error(where, f"cites unknown paper '{cited_id}'{suggestion(cited_id, known_ids)}"
-                            f" (no file papers/{cited_id}.md)")
+                            f"{_missing_file_hint(parent.document.path, cited_id)}")
         return None
     return Citation(citing_id, cited_id, role, polarity, refs, contexts, fields.line)
+
+
+def _missing_file_hint(citing_path: Path, cited_id: str) -> str:
+    if "/" in cited_id:  # an old arXiv id: its file is named with '-' (cs-0112017.md)
+        return f" (a paper id has no '/'; the file would be {cited_id.replace('/', '-')}.md)"
+    return f" (no file {display_path(citing_path.parent / f'{cited_id}.md')})"
 
 
 def _term(fields: Fields, axis: str, terms: MappingProxyType[str, str]) -> str | None:
