@@ -236,3 +236,13 @@ def test_site_wide_role_lists_collect_every_citation_with_that_role(hub: Hub) ->
         ("citer", "t1"), ("citer", "t2"),
     ]
     assert list(site.papers_by_year) == [2024]
+
+
+def test_kind_rule_never_matches_a_term_with_no_citations(hub: Hub) -> None:
+    hub.config("""
+        kinds:
+          - {label: Anything goes, polarity: contrast, share_at_least: 0, classified_at_least: 1}
+    """)
+    write_cited(hub)
+    cite(hub, "a", polarity="support")
+    assert aggregated(hub).hubs["target"].kind is None

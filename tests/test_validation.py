@@ -731,3 +731,29 @@ def test_build_with_a_content_error_and_no_previous_site_makes_no_folder(hub: Hu
     failed(hub.build())
     assert sorted(path.name for path in hub.root.iterdir()) == ["content"]
 
+
+
+def test_ids_that_differ_only_in_letter_case_are_an_error(hub: Hub) -> None:
+    hub.paper("Paper", "title: Upper")
+    hub.paper("paper", "title: Lower")
+    where, message = only_error(hub.check())
+    assert where == "content/papers/paper.md:1"
+    assert "differs from 'Paper' only in letter case" in message
+
+
+def test_paper_file_with_another_ending_is_ignored_with_a_warning(hub: Hub) -> None:
+    hub.paper("p", "title: P")
+    hub.raw("q.markdown", "---\ntitle: Q\n---\n")
+    hub.raw("notes.png", b"\x89PNG")
+    lines = passed(hub.check())
+    assert lines == [
+        "content/papers/q.markdown:1: warning: 'q.markdown' is ignored: paper files end in '.md'"
+    ]
+
+
+def test_base_url_option_that_is_not_a_url_is_a_usage_error(hub: Hub) -> None:
+    hub.paper("p", "title: P")
+    run = hub.build("--base-url", "ftp://example.org/")
+    assert run.exit_code == 2
+    assert "expected an http(s) URL or a path starting with '/'" in run.stderr
+    assert not hub.site.exists()

@@ -166,7 +166,9 @@ def match_kind(
         return None
     for rule in rules:
         counts = roles if rule.axis == "role" else polarities
-        share = counts.get(rule.value, 0) / classified_count
-        if classified_count >= rule.classified_at_least and share >= rule.share_at_least:
+        count = counts.get(rule.value, 0)
+        share = count / classified_count
+        # count > 0: even a rule with share_at_least 0 says something about its term.
+        if count and classified_count >= rule.classified_at_least and share >= rule.share_at_least:
             return KindMatch(rule.label, rule.axis, rule.value, share)
     return None

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from citehub.aggregate import aggregate
-from citehub.config import read_config, valid_base_url
+from citehub.config import read_config
 from citehub.diagnostics import ContentError, Diagnostics
 from citehub.load import load_content
 from citehub.model import Corpus
@@ -42,11 +42,7 @@ def load_corpus(
     raw = load_content(hub_dir / CONTENT_FOLDER, diagnostics)
     config = read_config(raw.hub, diagnostics)
     if base_url is not None:
-        if valid_base_url(base_url):
-            config = config.with_base_url(base_url)
-        else:
-            diagnostics.error("--base-url", 1, f"'{base_url}' is not an http(s) URL or a path "
-                                               "starting with '/'")
+        config = config.with_base_url(base_url)  # the CLI has checked it
     return validate(raw, config, diagnostics, include_drafts=include_drafts)
 
 

@@ -9,11 +9,20 @@ import click
 
 from citehub.build import build as run_build
 from citehub.build import load_corpus
+from citehub.config import valid_base_url
 from citehub.diagnostics import ContentError, Diagnostics
 from citehub.report import ConsoleReporter, human_bytes
 from citehub.write import OutputError
 
 HUB_DIR = click.Path(file_okay=False, path_type=Path)
+
+
+def check_base_url(
+    _context: click.Context, _parameter: click.Parameter, value: str | None
+) -> str | None:
+    if value is not None and not valid_base_url(value):
+        raise click.BadParameter("expected an http(s) URL or a path starting with '/'")
+    return value
 
 
 def print_diagnostics(diagnostics: Diagnostics) -> None:
@@ -36,7 +45,8 @@ def main() -> None:
 @click.argument("hub_dir", default=".", type=HUB_DIR)
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path),
               help="Output folder (default: DIR/site).")
-@click.option("--base-url", help="Override hub.yaml's base_url, e.g. for a preview deploy.")
+@click.option("--base-url", callback=check_base_url,
+              help="Override hub.yaml's base_url, e.g. for a preview deploy.")
 @click.option("--drafts", is_flag=True, help="Include papers marked draft: true.")
 def build(hub_dir: Path, out_dir: Path | None, base_url: str | None, drafts: bool) -> None:
     """Build the hub in DIR (default: .) into a static site."""

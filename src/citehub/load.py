@@ -79,7 +79,8 @@ def load_content(content_dir: Path, diagnostics: Diagnostics) -> RawContent:
     hub = load_yaml_file(content_dir / HUB_FILE, diagnostics, required=False)
     papers: list[PaperDocument] = []
     known_ids: set[str] = set()
-    for path in paper_files(content_dir):
+    folded_ids: dict[str, Path] = {}
+    for path in paper_files(content_dir, diagnostics):
         paper_id = path.stem
         # Known even when invalid or unreadable: papers citing it get no second error.
         known_ids.add(paper_id)
@@ -90,20 +91,32 @@ def load_content(content_dir: Path, diagnostics: Diagnostics) -> RawContent:
                 "or digit and has only letters, digits, '.', '_' and '-'",
             )
             continue
+        # A.md and a.md are one file on macOS and Windows checkouts, and one page folder there.
+        twin = folded_ids.setdefault(paper_id.casefold(), path)
+        if twin != path:
+            diagnostics.error(path, 1, f"paper id '{paper_id}' differs from '{twin.stem}' only "
+                                       "in letter case; ids must differ in more than case")
+            continue
         document = load_paper_file(path, paper_id, diagnostics)
         if document is not None:
             papers.append(document)
     return RawContent(hub, tuple(papers), frozenset(known_ids))
 
 
-def paper_files(content_dir: Path) -> list[Path]:
+def paper_files(content_dir: Path, diagnostics: Diagnostics) -> list[Path]:
     folder = content_dir / PAPERS_FOLDER
     if not folder.is_dir():
         return []
-    # Hidden files are editor droppings (.#paper.md, ._paper.md), not papers.
-    papers = (path for path in folder.iterdir()
-              if path.suffix == ".md" and not path.name.startswith("."))
-    return sorted(papers, key=lambda path: path.name)
+    papers: list[Path] = []
+    for path in sorted(folder.iterdir(), key=lambda path: path.name):
+        if path.name.startswith("."):
+            continue  # editor droppings (.#paper.md, ._paper.md), not papers
+        if path.suffix == ".md":
+            papers.append(path)
+        elif path.suffix.lower() in (".md", ".markdown", ".yaml", ".yml", ".txt"):
+            # Almost certainly meant as a paper: say so rather than skip it silently.
+            diagnostics.warning(path, 1, f"'{path.name}' is ignored: paper files end in '.md'")
+    return papers
 
 
 def read_text(path: Path, diagnostics: Diagnostics) -> str | None:
