@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from citehub.aggregate import CitingEntry, Hub, SiteAggregates, newest_first
 from citehub.config import Axis, HubConfig
-from citehub.model import Paper
+from citehub.model import Citation, Paper
 from citehub.urls import Urls
 
 T = TypeVar("T")
@@ -207,25 +207,21 @@ class Planner:
             return TermView(term, labels[term], None)
         return TermView(term, labels[term], self.urls.paper_filter(hub.paper.id, axis, term))
 
-    def citing_item(self, hub: Hub, entry: CitingEntry) -> CitationItem:
-        citation = entry.citation
+    def citation_item(self, cited: Hub, shown: Paper, citation: Citation) -> CitationItem:
+        """A citation of `cited`, showing `shown` (the citing paper, or on a paper's list of
+        references the cited one); role and polarity link to the cited hub's filter pages."""
         return CitationItem(
-            paper=self.card(entry.paper),
-            role=self.term_view(hub, "role", citation.role),
-            polarity=self.term_view(hub, "polarity", citation.polarity),
+            paper=self.card(shown),
+            role=self.term_view(cited, "role", citation.role),
+            polarity=self.term_view(cited, "polarity", citation.polarity),
             refs=citation.refs, contexts=citation.contexts,
         )
 
+    def citing_item(self, hub: Hub, entry: CitingEntry) -> CitationItem:
+        return self.citation_item(hub, entry.paper, entry.citation)
+
     def reference_item(self, entry: CitingEntry) -> CitationItem:
-        """A paper's own citation: `entry.paper` is the cited paper; terms link site-wide."""
-        citation = entry.citation
-        cited_hub = self.site.hubs[entry.paper.id]
-        return CitationItem(
-            paper=self.card(entry.paper),
-            role=self.term_view(cited_hub, "role", citation.role),
-            polarity=self.term_view(cited_hub, "polarity", citation.polarity),
-            refs=citation.refs, contexts=citation.contexts,
-        )
+        return self.citation_item(self.site.hubs[entry.paper.id], entry.paper, entry.citation)
 
     def hub_view(self, hub: Hub) -> HubView:
         paper = hub.paper
