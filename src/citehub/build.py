@@ -6,17 +6,24 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from types import MappingProxyType
 
 from citehub.aggregate import aggregate
-from citehub.config import read_config
+from citehub.config import HubConfig, read_config
 from citehub.diagnostics import ContentError, Diagnostics
-from citehub.load import load_content
+from citehub.load import escapes, load_content
 from citehub.model import Corpus
 from citehub.pages import PlanError, plan_site
-from citehub.render import TemplateProblem, make_environment, render_files, static_files
+from citehub.render import (
+    TemplateProblem,
+    check_templates,
+    make_environment,
+    render_files,
+    static_files,
+)
 from citehub.report import Reporter
 from citehub.validate import validate
-from citehub.write import WriteStats, write_site
+from citehub.write import WriteStats, recover_abandoned, write_site
 
 CONTENT_FOLDER = "content"
 
@@ -39,7 +46,12 @@ def load_corpus(
     base_url: str | None = None,
 ) -> Corpus:
     """Read and validate content/; problems go to `diagnostics`, the corpus is best effort."""
-    raw = load_content(hub_dir / CONTENT_FOLDER, diagnostics)
+    content_dir = hub_dir / CONTENT_FOLDER
+    if escapes(content_dir, hub_dir):
+        diagnostics.error(content_dir, 1, f"is a symbolic link to {content_dir.resolve()}, "
+                                          "outside the hub folder; refusing to read it")
+        return Corpus(HubConfig(), MappingProxyType({}))
+    raw = load_content(content_dir, diagnostics)
     config = read_config(raw.hub, diagnostics)
     if base_url is not None:
         config = config.with_base_url(base_url)  # the CLI has checked it
@@ -64,6 +76,8 @@ def build(
         stages[stage] = now - since
         return now
 
+    # First, so even a build that fails on content puts back a site a killed build moved aside.
+    recover_abandoned(out_dir.absolute())
     diagnostics = Diagnostics()
     corpus = load_corpus(hub_dir, diagnostics, include_drafts=include_drafts, base_url=base_url)
     if diagnostics.has_errors:
@@ -76,7 +90,10 @@ def build(
     except PlanError as error:
         diagnostics.error(hub_dir / CONTENT_FOLDER, 1, str(error))
         raise ContentError(diagnostics) from None
-    statics = static_files(hub_dir)
+    check_templates(hub_dir, diagnostics)
+    statics = static_files(hub_dir, diagnostics)
+    if diagnostics.has_errors:
+        raise ContentError(diagnostics)
     _check_static_collisions(statics, {file.path for file in planned}, diagnostics)
     mark = lap("plan", mark)
     environment = make_environment(hub_dir, corpus.config)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
@@ -51,6 +52,9 @@ def main() -> None:
 def build(hub_dir: Path, out_dir: Path | None, base_url: str | None, drafts: bool) -> None:
     """Build the hub in DIR (default: .) into a static site."""
     out_dir = out_dir or hub_dir / "site"
+    # A stopped CI job or `kill` sends SIGTERM: unwind like Ctrl-C, so the half-written
+    # folder is removed and the previous site stays.
+    signal.signal(signal.SIGTERM, _stop)
     try:
         result = run_build(hub_dir, out_dir, include_drafts=drafts, base_url=base_url,
                            reporter=ConsoleReporter())
@@ -71,6 +75,10 @@ def build(hub_dir: Path, out_dir: Path | None, base_url: str | None, drafts: boo
         f"{result.stats.files} files, {human_bytes(result.stats.bytes)} "
         f"in {result.seconds:.2f} s"
     )
+
+
+def _stop(signal_number: int, _frame: object) -> None:
+    raise SystemExit(128 + signal_number)
 
 
 @main.command()

@@ -8,6 +8,7 @@ read as the text that was written (`paper: 2306.08540` is that text, not a float
 from __future__ import annotations
 
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,8 @@ TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
 # A nested mapping deeper than any real front matter needs is a mistake or an attack.
 MAX_DEPTH = 20
+# The longest real abstract is a few kB; a larger file is a mistake or an attack.
+MAX_FILE_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,7 @@ def load_content(content_dir: Path, diagnostics: Diagnostics) -> RawContent:
         # Most likely the wrong folder: passing silently would "check" nothing at all.
         diagnostics.error(content_dir, 1, "folder not found: a hub keeps its papers in "
                                           "content/papers/ (`citehub init DIR` makes a new hub)")
-    hub = load_yaml_file(content_dir / HUB_FILE, diagnostics, required=False)
+    hub = load_yaml_file(content_dir / HUB_FILE, content_dir, diagnostics, required=False)
     papers: list[PaperDocument] = []
     known_ids: set[str] = set()
     folded_ids: dict[str, Path] = {}
@@ -97,7 +100,7 @@ def load_content(content_dir: Path, diagnostics: Diagnostics) -> RawContent:
             diagnostics.error(path, 1, f"paper id '{paper_id}' differs from '{twin.stem}' only "
                                        "in letter case; ids must differ in more than case")
             continue
-        document = load_paper_file(path, paper_id, diagnostics)
+        document = load_paper_file(path, paper_id, content_dir, diagnostics)
         if document is not None:
             papers.append(document)
     return RawContent(hub, tuple(papers), frozenset(known_ids))
@@ -119,7 +122,33 @@ def paper_files(content_dir: Path, diagnostics: Diagnostics) -> list[Path]:
     return papers
 
 
-def read_text(path: Path, diagnostics: Diagnostics) -> str | None:
+def escapes(path: Path, root: Path) -> bool:
+    """True when `path`, symbolic links followed, lies outside `root`."""
+    return not path.resolve().is_relative_to(root.resolve())
+
+
+def read_text(path: Path, root: Path, diagnostics: Diagnostics) -> str | None:
+    """The file's text, or None after reporting why it may not or cannot be read.
+
+    Content comes from pull requests: a paper file may be a link to /etc/passwd, a FIFO that
+    blocks forever, or gigabytes of text. None of those is read.
+    """
+    if escapes(path, root):
+        diagnostics.error(path, 1, f"is a symbolic link to {path.resolve()}, outside "
+                                   f"{root.name}/; refusing to read it")
+        return None
+    try:
+        info = path.stat()
+    except OSError as error:
+        diagnostics.error(path, 1, f"cannot read file: {error.strerror or error}")
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        diagnostics.error(path, 1, "is not a regular file; refusing to read it")
+        return None
+    if info.st_size > MAX_FILE_BYTES:
+        diagnostics.error(path, 1, f"file is {info.st_size / 1048576:.1f} MiB; content files "
+                                   f"may be at most {MAX_FILE_BYTES // 1048576} MiB")
+        return None
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -138,19 +167,23 @@ def read_text(path: Path, diagnostics: Diagnostics) -> str | None:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def load_yaml_file(path: Path, diagnostics: Diagnostics, *, required: bool) -> Document:
-    if not path.is_file():
+def load_yaml_file(
+    path: Path, root: Path, diagnostics: Diagnostics, *, required: bool
+) -> Document:
+    if not path.exists() and not path.is_symlink():
         if required:
             diagnostics.error(path, 1, "file not found")
         return Document(path, None, 1)
-    text = read_text(path, diagnostics)
+    text = read_text(path, root, diagnostics)
     if text is None:
         return Document(path, None, 1, failed=True)
     return compose(path, text, 1, diagnostics)
 
 
-def load_paper_file(path: Path, paper_id: str, diagnostics: Diagnostics) -> PaperDocument | None:
-    text = read_text(path, diagnostics)
+def load_paper_file(
+    path: Path, paper_id: str, root: Path, diagnostics: Diagnostics
+) -> PaperDocument | None:
+    text = read_text(path, root, diagnostics)
     if text is None:
         return None
     lines = text.split("\n")

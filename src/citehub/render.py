@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import types
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -16,7 +18,8 @@ from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 
 from citehub.config import HubConfig
-from citehub.diagnostics import display_path
+from citehub.diagnostics import Diagnostics, display_path
+from citehub.load import escapes
 from citehub.pages import PlannedFile
 from citehub.urls import Urls
 
@@ -69,10 +72,24 @@ def make_environment(hub_dir: Path, config: HubConfig) -> jinja2.Environment:
 # -- Markdown --------------------------------------------------------------------------------
 
 
+SAFE_LINK = re.compile(r"^(?:https?:|mailto:|data:image/(?:gif|png|jpeg|webp);|[^:]*$)")
+LINK_NOISE = re.compile(r"[\x00-\x20\x7f]")
+
+
+def is_safe_link(url: str) -> bool:
+    """Links in abstracts may be web pages, mail addresses, images, or relative; no scripts.
+
+    An allow-list, not markdown-it's deny-list: schemes that browsers or plugins run
+    (javascript:, vbscript:, and whatever comes next) never reach a page. Whitespace and
+    control characters are dropped first, as browsers do, so `java\tscript:` is caught.
+    """
+    return SAFE_LINK.match(LINK_NOISE.sub("", url).lower()) is not None
+
+
 def _make_markdown() -> MarkdownIt:
-    # Raw HTML off: an abstract's <script> shows as text. markdown-it's own link validation
-    # already refuses javascript:, vbscript:, file: and non-image data: URLs.
+    # Raw HTML off: an abstract's <script> shows as text.
     markdown = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
+    markdown.validateLink = is_safe_link  # type: ignore[method-assign]
     markdown.enable(["table", "strikethrough", "linkify"])
     markdown.add_render_rule("link_open", _render_link_open)
     markdown.add_render_rule("heading_open", _render_heading)
@@ -174,15 +191,66 @@ def _template_path(filename: str | None, fallback: str) -> str:
 # -- static files ----------------------------------------------------------------------------
 
 
-def static_files(hub_dir: Path) -> dict[PurePosixPath, Path]:
+def theme_folders(hub_dir: Path) -> list[tuple[Path, Path]]:
+    """(folder, root it must stay inside) for templates/ and static/, the theme's first."""
+    return [
+        (THEME_DIR / "templates", THEME_DIR), (THEME_DIR / "static", THEME_DIR),
+        (hub_dir / "templates", hub_dir), (hub_dir / "static", hub_dir),
+    ]
+
+
+def walk_files(folder: Path, root: Path, diagnostics: Diagnostics) -> Iterator[Path]:
+    """Every visible file below `folder`, refusing links that lead outside `root`.
+
+    A pull request can add `static/passwd -> /etc/passwd`; followed blindly, the build would
+    publish the CI machine's files. Links that stay inside the hub are fine (this repository's
+    own templates/ is one).
+    """
+    if not folder.exists():
+        return
+    if escapes(folder, root):
+        diagnostics.error(folder, 1, f"is a symbolic link to {folder.resolve()}, outside the "
+                                     "hub folder; refusing to read it")
+        return
+    visited: set[Path] = set()
+    for directory, subfolders, files in os.walk(folder, followlinks=True):
+        here = Path(directory)
+        real = here.resolve()
+        if real in visited:  # a link loop
+            subfolders.clear()
+            continue
+        visited.add(real)
+        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+        for name in list(subfolders):
+            if escapes(here / name, root):
+                diagnostics.error(here / name, 1, f"is a symbolic link to "
+                                  f"{(here / name).resolve()}, outside the hub folder")
+                subfolders.remove(name)
+        for name in sorted(files):
+            path = here / name
+            if name.startswith("."):
+                continue
+            if escapes(path, root):
+                diagnostics.error(path, 1, f"is a symbolic link to {path.resolve()}, outside "
+                                           "the hub folder; refusing to read it")
+                continue
+            yield path
+
+
+def check_templates(hub_dir: Path, diagnostics: Diagnostics) -> None:
+    """Report template files that are links out of the hub, before Jinja follows them."""
+    for folder, root in theme_folders(hub_dir):
+        if folder.name == "templates":
+            for _ in walk_files(folder, root, diagnostics):
+                pass
+
+
+def static_files(hub_dir: Path, diagnostics: Diagnostics) -> dict[PurePosixPath, Path]:
     """Files to copy as they are: the theme's static/, overridden file by file by the hub's."""
     found: dict[PurePosixPath, Path] = {}
-    for folder in reversed(template_folders(hub_dir)):
-        static = folder.parent / "static"
-        if not static.is_dir():
+    for folder, root in theme_folders(hub_dir):
+        if folder.name != "static":
             continue
-        for source in sorted(static.rglob("*")):
-            if source.is_file() and not any(part.startswith(".") for part in
-                                            source.relative_to(static).parts):
-                found[PurePosixPath(source.relative_to(static).as_posix())] = source
+        for source in walk_files(folder, root, diagnostics):
+            found[PurePosixPath(source.relative_to(folder).as_posix())] = source
     return dict(sorted(found.items()))

@@ -23,6 +23,9 @@ from citehub.load import (
 )
 
 _RESOLVER = yaml.resolver.Resolver()
+# Titles, summaries and quoted contexts are sentences; 100,000 characters is an attack on
+# every page that lists the paper.
+MAX_TEXT_LENGTH = 2000
 
 
 class Fields:
@@ -121,6 +124,10 @@ class Fields:
         text = "" if is_null(node) else str(node.value).strip()
         if not text:
             self.error(node, f"'{key}' must not be empty")
+            return None
+        if len(text) > MAX_TEXT_LENGTH:
+            self.error(node, f"'{key}' is {len(text):,} characters long; a front matter value "
+                             f"may be at most {MAX_TEXT_LENGTH:,} (the abstract goes below it)")
             return None
         return text
 

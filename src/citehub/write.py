@@ -6,6 +6,7 @@ exactly as it was. Nothing is written outside the output folder.
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 from collections.abc import Iterable
@@ -42,6 +43,7 @@ def check_output_folder(out_dir: Path) -> None:
 def write_site(out_dir: Path, files: Iterable[tuple[PurePosixPath, bytes | Path]]) -> WriteStats:
     """Write every file into a fresh folder beside `out_dir`, then swap it into place."""
     out_dir = out_dir.absolute()
+    recover_abandoned(out_dir)
     check_output_folder(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     temporary = out_dir.parent / f".{out_dir.name}.citehub-new-{os.getpid()}"
@@ -61,6 +63,34 @@ def write_site(out_dir: Path, files: Iterable[tuple[PurePosixPath, bytes | Path]
         raise
     shutil.rmtree(retired, ignore_errors=True)
     return stats
+
+
+def recover_abandoned(out_dir: Path) -> None:
+    """Clean up after a build that was killed (SIGKILL, power loss) before it could.
+
+    Its half-written folder is removed; if it died between the two renames of the swap, the
+    previous site, already moved aside, is put back.
+    """
+    for leftover in sorted(out_dir.parent.glob(f".{glob.escape(out_dir.name)}.citehub-*-*")):
+        kind, _, pid = leftover.name.rpartition("-")
+        if not pid.isdigit() or _running(int(pid)):
+            continue
+        if kind.endswith("citehub-old") and not out_dir.exists():
+            leftover.rename(out_dir)
+        else:
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # a leftover of ours from an earlier build in this process
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _write_all(root: Path, files: Iterable[tuple[PurePosixPath, bytes | Path]]) -> WriteStats:

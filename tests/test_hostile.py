@@ -1,0 +1,232 @@
+"""Hostile pull requests: links out of the hub, huge or endless files, interrupted builds."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from citehub.render import is_safe_link, render_markdown
+from citehub.write import MARKER
+
+from conftest import Hub
+from problems_helpers import failed, only_error, passed
+
+SECRET = "root:x:0:0:the secret"
+
+
+@pytest.fixture
+def secret(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A file outside the hub that a pull request would like to publish."""
+    path = tmp_path_factory.mktemp("outside") / "passwd"
+    path.write_text(f"---\ntitle: {SECRET}\n---\n{SECRET}\n")
+    return path
+
+
+def test_paper_file_linking_outside_content_is_refused(hub: Hub, secret: Path) -> None:
+    link = hub.root / "content" / "papers" / "passwd.md"
+    link.symlink_to(secret)
+    where, message = only_error(hub.build())
+    assert where == "content/papers/passwd.md:1"
+    assert "symbolic link" in message and "outside content/" in message
+    assert not hub.site.exists()
+
+
+def test_paper_file_linking_inside_content_is_read(hub: Hub) -> None:
+    real = hub.paper("real", "title: Real")
+    (real.parent / "alias.md").symlink_to(real)
+    passed(hub.check())
+
+
+def test_hub_yaml_linking_outside_is_refused(hub: Hub, secret: Path) -> None:
+    (hub.root / "content" / "hub.yaml").symlink_to(secret)
+    where, message = only_error(hub.check())
+    assert where == "content/hub.yaml:1" and "symbolic link" in message
+
+
+def test_content_folder_linking_outside_the_hub_is_refused(
+    tmp_path: Path, secret: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (secret.parent / "papers").mkdir()
+    (secret.parent / "papers" / "x.md").write_text("---\ntitle: X\n---\n")
+    hub_dir = tmp_path / "hub"
+    hub_dir.mkdir()
+    (hub_dir / "content").symlink_to(secret.parent)
+    monkeypatch.chdir(tmp_path)
+    from click.testing import CliRunner
+
+    from citehub.cli import main
+
+    result = CliRunner().invoke(main, ["build", str(hub_dir)])
+    assert result.exit_code == 1
+    assert "hub/content:1: error: is a symbolic link" in result.stderr
+
+
+def test_static_file_linking_outside_is_refused_and_not_published(
+    hub: Hub, secret: Path
+) -> None:
+    hub.paper("p", "title: P")
+    (hub.root / "static").mkdir()
+    (hub.root / "static" / "passwd.txt").symlink_to(secret)
+    where, message = only_error(hub.build())
+    assert where == "static/passwd.txt:1" and "outside the hub folder" in message
+    assert not hub.site.exists()
+
+
+def test_static_folder_linking_outside_is_refused(hub: Hub, secret: Path) -> None:
+    hub.paper("p", "title: P")
+    (hub.root / "static").mkdir()
+    (hub.root / "static" / "etc").symlink_to(secret.parent)
+    where, _ = only_error(hub.build())
+    assert where == "static/etc:1"
+
+
+def test_template_linking_outside_is_refused(hub: Hub, secret: Path) -> None:
+    hub.paper("p", "title: P")
+    (hub.root / "templates").mkdir()
+    (hub.root / "templates" / "404.html").symlink_to(secret)
+    where, _ = only_error(hub.build())
+    assert where == "templates/404.html:1"
+
+
+def test_theme_links_that_stay_inside_the_hub_are_followed(hub: Hub) -> None:
+    hub.paper("p", "title: P")
+    hub.file("my-theme/static/extra.css", "p { color: green; }\n")
+    (hub.root / "static").symlink_to(hub.root / "my-theme" / "static")
+    passed(hub.build())
+    assert (hub.site / "extra.css").read_text() == "p { color: green; }\n"
+
+
+def test_a_fifo_is_refused_instead_of_blocking_forever(hub: Hub) -> None:
+    os.mkfifo(hub.root / "content" / "papers" / "pipe.md")
+    where, message = only_error(hub.check())
+    assert where == "content/papers/pipe.md:1" and "not a regular file" in message
+
+
+def test_oversized_paper_file_is_refused(hub: Hub) -> None:
+    hub.paper("big", "title: Big", "word " * 300_000)
+    where, message = only_error(hub.check())
+    assert where == "content/papers/big.md:1"
+    assert "1.4 MiB" in message and "at most 1 MiB" in message
+
+
+def test_hundred_thousand_character_title_is_an_error(hub: Hub) -> None:
+    hub.paper("long", "title: " + "A" * 100_000)
+    where, message = only_error(hub.check())
+    assert where == "content/papers/long.md:2"
+    assert "100,000 characters" in message and "at most 2,000" in message
+
+
+def test_billion_laughs_is_refused_quickly(hub: Hub) -> None:
+    levels = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    levels += [f"{chr(98 + i)}: &{chr(98 + i)} [" + ", ".join([f"*{chr(97 + i)}"] * 9) + "]"
+               for i in range(9)]
+    hub.paper("laughs", "title: Laughs\n" + "\n".join(levels))
+    started = time.perf_counter()
+    lines = failed(hub.check())
+    assert time.perf_counter() - started < 5
+    assert all("anchors and aliases" in line for line in lines)
+
+
+def test_absurd_nesting_is_an_error_not_a_crash(hub: Hub) -> None:
+    hub.paper("deep", "title: Deep\ncategories: " + "[" * 5000 + "]" * 5000)
+    where, message = only_error(hub.check())
+    assert where.startswith("content/papers/deep.md:3")
+    assert "nesting" in message or "nested" in message
+
+
+def test_deep_but_legal_nesting_is_refused_before_it_is_walked(hub: Hub) -> None:
+    hub.paper("deep", "title: Deep\ncategories: " + "[" * 30 + "x" + "]" * 30)
+    _, message = only_error(hub.check())
+    assert "nested deeper than" in message
+
+
+@pytest.mark.parametrize("url", [
+    "javascript:alert(1)", "JAVASCRIPT:alert(1)", "java\tscript:alert(1)", " javascript:x",
+    "vbscript:msgbox(1)", "data:text/html,<script>alert(1)</script>", "file:///etc/passwd",
+    "ftp://example.org/x", "jar:http://x!/", "\x01javascript:x",
+])
+def test_unsafe_markdown_link_schemes_are_refused(url: str) -> None:
+    assert not is_safe_link(url)
+
+
+@pytest.mark.parametrize("url", [
+    "https://example.org", "http://example.org/a?b#c", "mailto:someone@example.org",
+    "#section", "/relative/path", "other-page.html", "data:image/png;base64,iVBOR",
+])
+def test_ordinary_markdown_links_are_kept(url: str) -> None:
+    assert is_safe_link(url)
+
+
+def test_entity_encoded_javascript_link_in_an_abstract_is_not_a_link() -> None:
+    html = str(render_markdown("[x](&#106;avascript:alert(1)) [y](JaVa&#x09;Script:alert(1))"))
+    assert "<a" not in html
+
+
+# -- interrupted builds ------------------------------------------------------------------------
+
+
+def big_hub(hub: Hub, papers: int = 1500) -> None:
+    hub.paper("target", "title: Target")
+    for index in range(papers):
+        hub.paper(f"p{index:05d}", f"title: Paper {index}\ndate: 2024-01-01\n"
+                                   "cites: [{paper: target, role: method}]", "Abstract. " * 50)
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_build_stopped_midway_leaves_the_previous_site_and_no_temporary_folder(
+    hub: Hub, stop: signal.Signals
+) -> None:
+    hub.paper("old", "title: The previous site")
+    assert hub.build().exit_code == 0
+    before = tree(hub.site)
+    big_hub(hub)
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "citehub"), "build", str(hub.root)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    # Wait until it is writing: its temporary folder exists and has pages in it.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        writing = list(hub.root.glob(".site.citehub-new-*/papers"))
+        if writing and any(writing[0].iterdir()):
+            break
+        time.sleep(0.01)
+    assert process.poll() is None, "the build ended before it could be stopped"
+    process.send_signal(stop)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode != 0
+    assert b"Traceback" not in stderr
+    assert tree(hub.site) == before
+    assert [p.name for p in hub.root.iterdir() if "citehub-" in p.name] == []
+
+
+def test_folder_left_by_a_killed_build_is_cleaned_up_next_time(hub: Hub) -> None:
+    hub.paper("p", "title: P")
+    assert hub.build().exit_code == 0
+    leftover = hub.root / ".site.citehub-new-999999999"
+    leftover.mkdir()
+    (leftover / "half.html").write_text("<p>half")
+    assert hub.build().exit_code == 0
+    assert not leftover.exists()
+
+
+def test_site_moved_aside_by_a_killed_build_is_put_back(hub: Hub) -> None:
+    hub.paper("p", "title: P")
+    assert hub.build().exit_code == 0
+    before = tree(hub.site)
+    # Killed between the two renames of the swap: the old site moved aside, no new one yet.
+    hub.site.rename(hub.root / ".site.citehub-old-999999999")
+    hub.file("content/hub.yaml", "title: [unclosed\n")
+    assert hub.build().exit_code == 1
+    assert tree(hub.site) == before
+    assert (hub.site / MARKER).is_file()
