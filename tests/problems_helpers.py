@@ -11,9 +11,19 @@ PROBLEM = re.compile(
 )
 
 
-def problems(run: Run) -> list[str]:
+# Warnings about unfinished content that nearly every small test hub triggers (a paper with no
+# abstract, an orphan, an unclassified citation); tests of those warnings ask for them.
+GAPS = ("[no-abstract]", "[orphan]", "[unclassified]")
+
+
+# hub.yaml for tests about other things: silence the gap warnings, so counts are exact.
+QUIET = "warnings: {no-abstract: ignore, orphan: ignore, unclassified: ignore}\n"
+
+
+def problems(run: Run, *, gaps: bool = False) -> list[str]:
     """The diagnostic lines of a run, in the order printed, without the summary line."""
-    return [line for line in run.stderr.splitlines() if PROBLEM.match(line)]
+    return [line for line in run.stderr.splitlines()
+            if PROBLEM.match(line) and (gaps or not line.endswith(GAPS))]
 
 
 def no_traceback(run: Run) -> None:

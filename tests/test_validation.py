@@ -20,7 +20,7 @@ from citehub.build import load_corpus
 from citehub.diagnostics import Diagnostics
 
 from conftest import Hub
-from problems_helpers import PROBLEM, failed, only_error, passed
+from problems_helpers import PROBLEM, QUIET, failed, only_error, passed
 
 
 def cited(hub: Hub, paper_id: str = "cited") -> None:
@@ -508,6 +508,7 @@ def test_hidden_file_is_ignored(hub: Hub) -> None:
      "vbscript:msgbox(1)"],
 )
 def test_unsafe_link_is_dropped_with_a_warning_naming_its_line(hub: Hub, url: str) -> None:
+    hub.config(QUIET)
     hub.paper("x", f"title: T\ndate: 2024\nlinks:\n  code: {url}")
     run = hub.check()
     warnings = passed(run)
@@ -520,6 +521,7 @@ def test_unsafe_link_is_dropped_with_a_warning_naming_its_line(hub: Hub, url: st
 
 
 def test_unsafe_link_fails_check_strict(hub: Hub) -> None:
+    hub.config(QUIET)
     hub.paper("x", "title: T\ndate: 2024\nlinks:\n  pdf: JavaScript:alert(1)")
     run = hub.check("--strict")
     where, message = only_error(run)
@@ -536,11 +538,13 @@ def test_unsafe_link_fails_check_strict(hub: Hub) -> None:
      "{code: 'https://github.com/a/b', url: 'http://example.com/'}"],
 )
 def test_bare_arxiv_id_doi_and_http_links_are_accepted(hub: Hub, links: str) -> None:
+    hub.config(QUIET)
     hub.paper("x", f"title: T\ndate: 2024\nlinks: {links}")
     run = hub.check("--strict")
     assert passed(run) == []
 
 def test_unquoted_arxiv_id_link_keeps_its_trailing_zero(hub: Hub) -> None:
+    hub.config(QUIET)
     hub.paper("x", "title: T\ndate: 2024\nlinks: {arxiv: 2306.08540, doi: 10.1000/xyz}")
     diagnostics = Diagnostics()
     corpus = load_corpus(hub.root, diagnostics)
@@ -560,6 +564,7 @@ def test_arxiv_link_that_is_not_an_id_says_what_it_expected(hub: Hub) -> None:
 
 
 def test_undated_citing_paper_is_a_warning(hub: Hub) -> None:
+    hub.config(QUIET)
     cited(hub)
     hub.paper("x", "title: No date\ncites:\n  - paper: cited")
     run = hub.check()
@@ -574,6 +579,7 @@ def test_undated_citing_paper_is_a_warning(hub: Hub) -> None:
 
 
 def test_undated_paper_that_cites_nothing_is_fine(hub: Hub) -> None:
+    hub.config(QUIET)
     hub.paper("x", "title: Undated but cites nothing")
     assert passed(hub.check("--strict")) == []
 
@@ -582,6 +588,7 @@ def test_undated_paper_that_cites_nothing_is_fine(hub: Hub) -> None:
 
 
 def test_every_problem_of_two_files_is_printed_sorted_with_a_count(hub: Hub) -> None:
+    hub.config(QUIET)
     cited(hub)
     hub.paper("b", """
         title: B
@@ -747,7 +754,8 @@ def test_paper_file_with_another_ending_is_ignored_with_a_warning(hub: Hub) -> N
     hub.raw("notes.png", b"\x89PNG")
     lines = passed(hub.check())
     assert lines == [
-        "content/papers/q.markdown:1: warning: 'q.markdown' is ignored: paper files end in '.md'"
+        "content/papers/q.markdown:1: warning: 'q.markdown' is ignored: paper files end in "
+        "'.md' [ignored-file]"
     ]
 
 

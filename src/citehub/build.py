@@ -55,7 +55,9 @@ def load_corpus(
     config = read_config(raw.hub, diagnostics)
     if base_url is not None:
         config = config.with_base_url(base_url)  # the CLI has checked it
-    return validate(raw, config, diagnostics, include_drafts=include_drafts)
+    corpus = validate(raw, config, diagnostics, include_drafts=include_drafts)
+    diagnostics.apply_levels(config.warnings)
+    return corpus
 
 
 def build(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Literal
@@ -9,11 +10,12 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from citehub.diagnostics import Diagnostics, suggestion
+from citehub.diagnostics import WARNING_CODES, Diagnostics, Level, suggestion
 from citehub.load import PAPER_ID, Document, is_null, kind_name
 from citehub.schema import Fields, root_fields
 
 Axis = Literal["role", "polarity"]
+LEVELS: tuple[Level, ...] = ("warn", "ignore", "error")
 AXES: tuple[Axis, ...] = ("role", "polarity")
 
 DEFAULT_ROLES = MappingProxyType({
@@ -66,6 +68,8 @@ class HubConfig:
     filter_pages_min_citing: int = 5
     paginate: int = 100
     kinds: tuple[KindRule, ...] = DEFAULT_KINDS
+    repo_branch: str = "main"
+    warnings: Mapping[str, Level] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def base_path(self) -> str:
@@ -85,8 +89,8 @@ class HubConfig:
 
 
 HUB_KEYS = (
-    "title", "description", "base_url", "repo_url", "vocabulary", "representative",
-    "filter_pages_min_citing", "paginate", "kinds",
+    "title", "description", "base_url", "repo_url", "repo_branch", "vocabulary",
+    "representative", "filter_pages_min_citing", "paginate", "kinds", "warnings",
 )
 KIND_KEYS = ("label", "role", "polarity", "share_at_least", "classified_at_least")
 
@@ -103,6 +107,9 @@ def read_config(document: Document, diagnostics: Diagnostics) -> HubConfig:
                      f"base_url must be an http(s) URL or a path starting with '/', "
                      f"found '{base_url}'")
         base_url = None
+    if base_url is not None and not base_url.endswith("/"):
+        fields.warning(fields.values["base_url"][1], f"base_url '{base_url}' does not end with "
+                       f"'/'; it is read as '{base_url}/'", "base-url-slash")
     repo_url = fields.text("repo_url")
     if repo_url is not None and urlsplit(repo_url).scheme not in ("http", "https"):
         fields.error(fields.values["repo_url"][1], f"repo_url must be an http(s) URL, "
@@ -121,7 +128,27 @@ def read_config(document: Document, diagnostics: Diagnostics) -> HubConfig:
         ),
         paginate=_integer(fields, "paginate", 1, defaults.paginate),
         kinds=read_kinds(fields, vocabulary),
+        repo_branch=fields.text("repo_branch") or defaults.repo_branch,
+        warnings=read_warning_levels(fields),
     )
+
+
+def read_warning_levels(fields: Fields) -> Mapping[str, Level]:
+    """hub.yaml `warnings: {no-abstract: ignore, undated: error}`; every other code warns."""
+    levels = fields.mapping("warnings", tuple(WARNING_CODES), "warnings")
+    if levels is None:
+        return MappingProxyType({})
+    chosen: dict[str, Level] = {}
+    for code in WARNING_CODES:
+        level = levels.text(code)
+        if level is None:
+            continue
+        if level not in LEVELS:
+            levels.error(levels.values[code][1], f"warning level must be one of "
+                         f"{', '.join(LEVELS)}, found '{level}'{suggestion(level, LEVELS)}")
+            continue
+        chosen[code] = level
+    return MappingProxyType(chosen)
 
 
 def valid_base_url(url: str) -> bool:

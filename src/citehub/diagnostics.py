@@ -9,11 +9,23 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+Level = Literal["warn", "ignore", "error"]
+
+# Every kind of warning, by the code a hub uses to set its level in hub.yaml (`warnings:`).
+WARNING_CODES = {
+    "undated": "a citing paper has no date, so it counts in no year",
+    "no-abstract": "a paper has no abstract",
+    "orphan": "a paper cites nothing and is cited by nothing",
+    "unclassified": "a citation has neither a role nor a polarity",
+    "unsafe-link": "a link is not an http(s) URL (or an arXiv id or DOI) and is dropped",
+    "ignored-file": "a file in content/papers/ is not a .md file and is ignored",
+    "base-url-slash": "hub.yaml's base_url does not end with '/'",
+}
 
 
 @dataclass(frozen=True, order=True)
@@ -23,19 +35,24 @@ class Diagnostic:
     col: int | None
     severity: Severity
     message: str
+    code: str | None = None  # set on warnings: what hub.yaml's `warnings:` refers to
+
+    @property
+    def text(self) -> str:
+        return f"{self.message} [{self.code}]" if self.code else self.message
 
     def format(self) -> str:
         where = f"{self.path}:{self.line}" if self.col is None else (
             f"{self.path}:{self.line}:{self.col}"
         )
-        return f"{where}: {self.severity}: {self.message}"
+        return f"{where}: {self.severity}: {self.text}"
 
     def format_github(self) -> str:
         """The GitHub Actions workflow command that puts this problem on a pull request's diff."""
         location = f"file={_escape_property(self.path)},line={self.line}"
         if self.col is not None:
             location += f",col={self.col}"
-        return f"::{self.severity} {location}::{_escape_data(self.message)}"
+        return f"::{self.severity} {location}::{_escape_data(self.text)}"
 
 
 def _escape_data(text: str) -> str:
@@ -62,16 +79,25 @@ class Diagnostics:
     items: list[Diagnostic] = field(default_factory=list)
 
     def error(self, path: Path | str, line: int, message: str, col: int | None = None) -> None:
-        self._add(path, line, col, "error", message)
+        self._add(path, line, col, "error", message, None)
 
-    def warning(self, path: Path | str, line: int, message: str, col: int | None = None) -> None:
-        self._add(path, line, col, "warning", message)
+    def warning(
+        self, path: Path | str, line: int, message: str, code: str, col: int | None = None
+    ) -> None:
+        assert code in WARNING_CODES, code
+        self._add(path, line, col, "warning", message, code)
 
     def _add(
-        self, path: Path | str, line: int, col: int | None, severity: Severity, message: str
+        self,
+        path: Path | str,
+        line: int,
+        col: int | None,
+        severity: Severity,
+        message: str,
+        code: str | None,
     ) -> None:
         shown = display_path(path) if isinstance(path, Path) else path
-        self.items.append(Diagnostic(shown, max(line, 1), col, severity, message))
+        self.items.append(Diagnostic(shown, max(line, 1), col, severity, message, code))
 
     # Counted over sorted(), which drops repeats, so the summary matches the lines printed.
     @property
@@ -88,10 +114,17 @@ class Diagnostics:
 
     def strict(self) -> Diagnostics:
         """The same problems with every warning promoted to an error (`--strict`)."""
-        return Diagnostics([
-            Diagnostic(item.path, item.line, item.col, "error", item.message)
-            for item in self.items
-        ])
+        return Diagnostics([replace(item, severity="error") for item in self.items])
+
+    def apply_levels(self, levels: Mapping[str, Level]) -> None:
+        """Warnings as the hub wants them: some ignored, some made errors (hub.yaml)."""
+        kept: list[Diagnostic] = []
+        for item in self.items:
+            level = levels.get(item.code or "", "warn") if item.severity == "warning" else "warn"
+            if level == "ignore":
+                continue
+            kept.append(replace(item, severity="error") if level == "error" else item)
+        self.items[:] = kept
 
     def sorted(self) -> list[Diagnostic]:
         # Sorted by file and line so output is stable and reads top to bottom.

@@ -118,7 +118,8 @@ def paper_files(content_dir: Path, diagnostics: Diagnostics) -> list[Path]:
             papers.append(path)
         elif path.suffix.lower() in (".md", ".markdown", ".yaml", ".yml", ".txt"):
             # Almost certainly meant as a paper: say so rather than skip it silently.
-            diagnostics.warning(path, 1, f"'{path.name}' is ignored: paper files end in '.md'")
+            diagnostics.warning(path, 1, f"'{path.name}' is ignored: paper files end in '.md'",
+                                "ignored-file")
     return papers
 
 

@@ -77,8 +77,8 @@ class Fields:
     def error(self, node: yaml.Node, message: str) -> None:
         self.diagnostics.error(self.document.path, self.document.line(node), message)
 
-    def warning(self, node: yaml.Node, message: str) -> None:
-        self.diagnostics.warning(self.document.path, self.document.line(node), message)
+    def warning(self, node: yaml.Node, message: str, code: str) -> None:
+        self.diagnostics.warning(self.document.path, self.document.line(node), message, code)
 
     @property
     def line(self) -> int:

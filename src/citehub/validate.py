@@ -59,7 +59,7 @@ def validate(
         paper_id: _without_unpublished_citations(paper, published)
         for paper_id, paper in published.items()
     }
-    _warn_undated_citing_papers(corpus_papers, diagnostics)
+    _warn_about_gaps(corpus_papers, diagnostics)
     return Corpus(config, MappingProxyType(corpus_papers))
 
 
@@ -71,13 +71,26 @@ def _without_unpublished_citations(paper: Paper, published: dict[str, Paper]) ->
     return replace(paper, cites=kept)
 
 
-def _warn_undated_citing_papers(papers: dict[str, Paper], diagnostics: Diagnostics) -> None:
+def _warn_about_gaps(papers: dict[str, Paper], diagnostics: Diagnostics) -> None:
+    """What is valid but probably unfinished: `check --strict` turns these into errors."""
+    cited = {citation.cited_id for paper in papers.values() for citation in paper.cites}
     for paper in papers.values():
         if paper.date is None and paper.cites:
-            diagnostics.warning(
-                paper.source, 2,
-                "citing paper has no 'date': it counts as citing but in no year",
-            )
+            diagnostics.warning(paper.source, 1, "citing paper has no 'date': it counts as "
+                                                 "citing but in no year", "undated")
+        if not paper.abstract.strip():
+            diagnostics.warning(paper.source, paper.abstract_line - 1, "paper has no abstract: "
+                                "write it in Markdown below the front matter", "no-abstract")
+        if not paper.cites and paper.id not in cited:
+            diagnostics.warning(paper.source, 1, "paper cites nothing and nothing cites it",
+                                "orphan")
+        for citation in paper.cites:
+            if not citation.classified:
+                diagnostics.warning(
+                    paper.source, citation.line,
+                    f"citation of '{citation.cited_id}' has neither a role nor a polarity: it "
+                    "counts as citing but not as classified", "unclassified",
+                )
 
 
 def read_paper(
@@ -157,7 +170,7 @@ def read_links(fields: Fields) -> tuple[Link, ...]:
         link = make_link(kind, value)
         if link is None:
             links.warning(node, f"link '{kind}' is dropped: expected an http(s) URL"
-                                f"{_link_hint(kind)}, found '{_shorten(value)}'")
+                                f"{_link_hint(kind)}, found '{_shorten(value)}'", "unsafe-link")
             continue
         found.append(link)
     return tuple(found)

@@ -1,0 +1,523 @@
+"""Is a built site inert? Every file read the way a browser, a feed reader or a client reads it.
+
+`assert_inert(site)` is the one check the XSS corpus (test_xss.py) and the property-based
+tests (test_fuzz.py) share. It knows nothing about which payload went where: it looks for
+anything in the output that could run or leave the site unasked, whatever the content said.
+
+HTML is parsed with html5lib, which implements the WHATWG parsing algorithm, so a page is seen
+as a browser builds it (an `<svg>` in an abstract becomes a real SVG element, entities in
+attributes are decoded, `</title>` ends the title) rather than as a regular expression sees
+its text. The default theme has no script, no inline style and no event handler; the only
+foreign elements it prints are its bar charts (`<svg class="bar"><rect/></svg>`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import html5lib
+
+import citehub
+
+SVG = "http://www.w3.org/2000/svg"
+MATHML = "http://www.w3.org/1998/Math/MathML"
+ATOM = "http://www.w3.org/2005/Atom"
+
+# Files the default theme ships; the only ones of an active type a site may hold.
+THEME_STATIC = Path(citehub.__file__).parent / "theme" / "static"
+
+# Elements that load, embed or submit something, or restyle the page: none may appear.
+FORBIDDEN_ELEMENTS = frozenset({
+    "iframe", "frame", "frameset", "object", "embed", "applet", "base", "form", "style",
+    "portal", "fencedframe", "template", "button", "input", "textarea", "select", "keygen",
+    "isindex", "bgsound",
+})
+# Attributes whose value is a URL the browser may load or navigate to.
+URL_ATTRIBUTES = frozenset({
+    "href", "src", "action", "formaction", "poster", "data", "background", "cite", "longdesc",
+    "lowsrc", "dynsrc", "codebase", "classid", "archive", "usemap", "manifest", "icon",
+    "profile",
+})
+# Attributes holding several URLs.
+URL_LIST_ATTRIBUTES = frozenset({"srcset", "imagesrcset", "ping"})
+# Schemes a link may use; anything else (javascript:, vbscript:, data:, file:, ms-msdt: and
+# whatever a browser or plugin registers next) is refused. data:image/… only on <img>.
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+THEME_LINK_RELS = frozenset({"stylesheet", "icon", "alternate", "canonical"})
+CONTENT_REL = frozenset({"nofollow", "ugc", "noopener"})
+# CSP sources that would let an injected script run.
+UNSAFE_SCRIPT_SOURCES = frozenset({
+    "'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'", "'wasm-unsafe-eval'", "*", "data:",
+    "http:", "https:", "blob:", "filesystem:",
+})
+# Suffixes a browser runs or renders actively; only theme files may have them.
+ACTIVE_SUFFIXES = frozenset({
+    ".js", ".mjs", ".svg", ".svgz", ".htm", ".xhtml", ".shtml", ".xht", ".swf", ".xsl",
+    ".xslt", ".wasm", ".php", ".cgi",
+})
+# Browsers drop these anywhere in a URL (tab, newline) or at its ends (C0 controls, space).
+URL_NOISE = re.compile(r"[\x00-\x20\x7f]")
+SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
+# XML 1.0 allows no C0 control but tab, newline and carriage return, and no U+FFFE/U+FFFF.
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@dataclass
+class Report:
+    """What was checked, and every problem found (as `path: message`)."""
+
+    site: Path
+    problems: list[str] = field(default_factory=list)
+    pages: int = 0
+    xml_files: int = 0
+    json_files: int = 0
+    _files_of: dict[str, list[str]] = field(default_factory=dict, repr=False)
+
+    def add(self, path: Path, message: str) -> None:
+        self.problems.append(f"{path.relative_to(self.site).as_posix()}: {message}")
+        self._files_of.setdefault(message, []).append(path.relative_to(self.site).as_posix())
+
+    def summary(self, limit: int = 30) -> str:
+        """The problems, each told once with the files it is in (one page template, many
+        pages: the same problem is usually on all of them)."""
+        lines = [f"{len(self.problems)} problem(s) in {self.site}:"]
+        for message, files in list(self._files_of.items())[:limit]:
+            where = files[0] if len(files) == 1 else f"{files[0]} and {len(files) - 1} more"
+            lines.append(f"  {where}: {message}")
+        if len(self._files_of) > limit:
+            lines.append(f"  … and {len(self._files_of) - limit} more kinds of problem")
+        return "\n".join(lines)
+
+
+def assert_inert(
+    site: Path,
+    *,
+    base_url: str = "/",
+    trusted_hrefs: Collection[str] = (),
+    allow_parse_errors: bool = False,
+) -> Report:
+    """Fail with every problem found when anything in `site` could run or leave the site.
+
+    `base_url` is the hub's base_url (its path prefixes every internal link, its origin makes
+    absolute links internal). `trusted_hrefs` are off-site links the hub's owner chose in
+    hub.yaml (repo_url), which need no `rel="nofollow ugc"`. Returns what was checked, so a
+    caller can make sure the check was not vacuous.
+    """
+    report = inert_report(site, base_url=base_url, trusted_hrefs=trusted_hrefs,
+                          allow_parse_errors=allow_parse_errors)
+    assert report.pages > 0, f"no HTML page in {site}"
+    if report.problems:
+        raise AssertionError(report.summary())
+    return report
+
+
+def inert_report(
+    site: Path,
+    *,
+    base_url: str = "/",
+    trusted_hrefs: Collection[str] = (),
+    allow_parse_errors: bool = False,
+) -> Report:
+    report = Report(site)
+    context = SiteContext(base_url, frozenset(trusted_hrefs), allow_parse_errors)
+    theme_files = {path.relative_to(THEME_STATIC).as_posix()
+                   for path in THEME_STATIC.rglob("*") if path.is_file()}
+    for path in sorted(site.rglob("*")):
+        relative = path.relative_to(site).as_posix()
+        if path.is_symlink():
+            report.add(path, "is a symbolic link")
+            continue
+        if not path.is_file():
+            continue
+        if path.suffix.lower() in ACTIVE_SUFFIXES and relative not in theme_files:
+            report.add(path, f"an active file type ({path.suffix}) that the theme did not ship")
+        if path.suffix == ".html":
+            report.pages += 1
+            check_html_file(path, report, context)
+        elif path.suffix == ".xml":
+            report.xml_files += 1
+            check_xml_file(path, report, context)
+        elif path.suffix == ".json":
+            report.json_files += 1
+            check_json_file(path, report)
+    return report
+
+
+# -- HTML ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SiteContext:
+    base_url: str
+    trusted_hrefs: frozenset[str]
+    allow_parse_errors: bool
+
+    @property
+    def base_path(self) -> str:
+        path = "/" + (urlsplit(self.base_url).path or "/").strip("/") + "/"
+        return "/" if path == "//" else path
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def parse_html(text: str) -> tuple[ElementTree.Element, list[tuple[tuple[int, int], str]]]:
+    """The document as a browser builds it, and html5lib's parse errors (position, code)."""
+    parser = html5lib.HTMLParser(tree=html5lib.getTreeBuilder("etree"),
+                                 namespaceHTMLElements=False)
+    root = parser.parse(text)
+    return root, [(position, code) for position, code, _ in parser.errors]
+
+
+def check_html_file(path: Path, report: Report, context: SiteContext) -> None:
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        report.add(path, f"not UTF-8: {error}")
+        return
+    root, errors = parse_html(text)
+    if errors and not context.allow_parse_errors:
+        shown = ", ".join(f"{code} at {line}:{col}" for (line, col), code in errors[:5])
+        report.add(path, f"{len(errors)} HTML parse error(s): {shown}")
+    check_csp(path, root, report)
+    for element, foreign_root in walk(root):
+        check_element(path, element, foreign_root, report, context)
+
+
+def walk(
+    root: ElementTree.Element,
+) -> Iterator[tuple[ElementTree.Element, ElementTree.Element | None]]:
+    """Every element, with the outermost <svg>/<math> it sits in (None outside one)."""
+    stack: list[tuple[ElementTree.Element, ElementTree.Element | None]] = [(root, None)]
+    while stack:
+        element, foreign = stack.pop()
+        if not isinstance(element.tag, str):
+            continue  # a comment: inert
+        if foreign is None and namespace(element.tag) in (SVG, MATHML):
+            foreign = element
+        yield element, foreign
+        stack.extend((child, foreign) for child in reversed(list(element)))
+
+
+def namespace(tag: str) -> str:
+    return tag[1:].split("}", 1)[0] if tag.startswith("{") else ""
+
+
+def local(name: str) -> str:
+    """`{ns}href` and `xlink:href` alike → `href`, lower case."""
+    name = name.rsplit("}", 1)[-1]
+    return name.rsplit(":", 1)[-1].lower()
+
+
+def describe(element: ElementTree.Element) -> str:
+    attributes = " ".join(f'{local(name)}="{value[:60]}"' for name, value in element.items())
+    return f"<{local(element.tag)}{' ' if attributes else ''}{attributes}>"
+
+
+def check_element(
+    path: Path,
+    element: ElementTree.Element,
+    foreign_root: ElementTree.Element | None,
+    report: Report,
+    context: SiteContext,
+) -> None:
+    name = local(element.tag)
+    if foreign_root is not None:
+        check_foreign(path, element, foreign_root, report)
+    elif name in FORBIDDEN_ELEMENTS:
+        report.add(path, f"forbidden element {describe(element)}")
+    elif name == "script":
+        check_script(path, element, report, context)
+    elif name == "link":
+        check_link_element(path, element, report, context)
+    elif name == "meta":
+        equiv = (element.get("http-equiv") or "").strip().lower()
+        if equiv and equiv != "content-security-policy":
+            report.add(path, f"<meta http-equiv> other than the CSP: {describe(element)}")
+    for attribute, value in element.items():
+        check_attribute(path, element, local(attribute), value, report)
+    if name == "a" and element.get("href") is not None:
+        check_anchor(path, element, report, context)
+
+
+def check_foreign(
+    path: Path,
+    element: ElementTree.Element,
+    foreign_root: ElementTree.Element,
+    report: Report,
+) -> None:
+    """Only the theme's bar charts: <svg class="bar"> holding nothing but <rect>s."""
+    name = local(element.tag)
+    is_bar = (namespace(foreign_root.tag) == SVG
+              and "bar" in (foreign_root.get("class") or "").split())
+    if not is_bar:
+        if element is foreign_root:
+            report.add(path, f"foreign element outside the theme's bar charts: "
+                             f"{describe(element)}")
+        return
+    if element is not foreign_root and name != "rect":
+        report.add(path, f"unexpected element inside a bar chart: {describe(element)}")
+
+
+def check_script(
+    path: Path, element: ElementTree.Element, report: Report, context: SiteContext
+) -> None:
+    source = element.get("src")
+    if source is None or not is_internal(source, context):
+        report.add(path, f"script that is not a file of this site: {describe(element)}")
+    if (element.text or "").strip():
+        report.add(path, f"inline script: {(element.text or '').strip()[:80]!r}")
+
+
+def check_link_element(
+    path: Path, element: ElementTree.Element, report: Report, context: SiteContext
+) -> None:
+    rels = set((element.get("rel") or "").lower().split())
+    href = element.get("href") or ""
+    if len(rels) != 1 or not rels <= THEME_LINK_RELS:
+        report.add(path, f"<link> that is not the theme's own: {describe(element)}")
+        return
+    if "canonical" in rels:
+        if not href.startswith(context.origin + context.base_path) or not context.origin:
+            report.add(path, f"canonical link outside the site: {describe(element)}")
+    elif not is_internal(href, context):
+        report.add(path, f"<link> to a file outside the site: {describe(element)}")
+
+
+def check_attribute(
+    path: Path, element: ElementTree.Element, name: str, value: str, report: Report
+) -> None:
+    if name.startswith("on"):
+        report.add(path, f"event handler attribute {name} on {describe(element)}")
+    elif name in ("style", "srcdoc"):
+        report.add(path, f"{name} attribute on {describe(element)}")
+    elif name in URL_ATTRIBUTES:
+        check_url(path, element, name, value, report)
+    elif name in URL_LIST_ATTRIBUTES:
+        candidates = value.split(",") if name != "ping" else value.split()
+        for candidate in candidates:
+            words = candidate.split()
+            if words:
+                check_url(path, element, name, words[0], report)
+
+
+def check_url(
+    path: Path, element: ElementTree.Element, name: str, value: str, report: Report
+) -> None:
+    scheme = scheme_of(value)
+    if scheme is None or scheme in SAFE_SCHEMES:
+        return
+    image_source = local(element.tag) == "img" and name in ("src", "srcset")
+    if scheme == "data" and image_source and clean_url(value).lower().startswith("data:image/"):
+        return
+    report.add(path, f"{scheme}: URL in {name} of {describe(element)}")
+
+
+def check_anchor(
+    path: Path, element: ElementTree.Element, report: Report, context: SiteContext
+) -> None:
+    """A link off the site must say it is user-generated (rel="nofollow ugc noopener")."""
+    href = element.get("href") or ""
+    if href in context.trusted_hrefs or is_internal(href, context) or href.startswith("#"):
+        return
+    rels = set((element.get("rel") or "").lower().split())
+    if not rels >= CONTENT_REL:
+        leaves = "leaves the site" if leaves_site(href, context) else "is not a site URL"
+        report.add(path, f"link that {leaves} without rel=\"nofollow ugc noopener\": "
+                         f"{describe(element)}")
+
+
+def clean_url(value: str) -> str:
+    return URL_NOISE.sub("", value)
+
+
+def scheme_of(value: str) -> str | None:
+    match = SCHEME.match(clean_url(value))
+    return match.group(1).lower() if match else None
+
+
+def leaves_site(value: str, context: SiteContext) -> bool:
+    """Whether a browser would take `value` to another host than the site's."""
+    url = clean_url(value).replace("\\", "/")  # browsers read `/\host` as `//host`
+    if url.startswith("//"):
+        return True
+    scheme = scheme_of(url)
+    if scheme is None:
+        return False
+    return not (context.origin and url.lower().startswith(context.origin.lower() + "/"))
+
+
+def is_internal(value: str, context: SiteContext) -> bool:
+    """A URL of this site's own pages and files: under the base path, on the same host."""
+    if leaves_site(value, context):
+        return False
+    url = clean_url(value)
+    if context.origin and url.lower().startswith(context.origin.lower() + "/"):
+        url = url[len(context.origin):]
+    return scheme_of(url) is None and url.startswith(context.base_path)
+
+
+def check_csp(path: Path, root: ElementTree.Element, report: Report) -> None:
+    """One Content-Security-Policy meta in <head>, whose script-src allows no inline script."""
+    head = root.find("head")
+    policies = [
+        meta.get("content") or "" for meta in root.iter("meta")
+        if (meta.get("http-equiv") or "").strip().lower() == "content-security-policy"
+    ]
+    in_head = [] if head is None else [
+        meta for meta in head.iter("meta")
+        if (meta.get("http-equiv") or "").strip().lower() == "content-security-policy"
+    ]
+    if len(policies) != 1 or len(in_head) != 1:
+        report.add(path, f"expected one Content-Security-Policy meta in <head>, found "
+                         f"{len(in_head)} in <head> and {len(policies)} in all")
+        return
+    directives = {}
+    for directive in policies[0].split(";"):
+        words = directive.split()
+        if words:
+            directives.setdefault(words[0].lower(), [word.lower() for word in words[1:]])
+    script = directives.get("script-src")
+    if script is None:
+        report.add(path, f"CSP has no script-src: {policies[0]!r}")
+        return
+    if "'self'" not in script:
+        report.add(path, f"CSP script-src is not 'self': {policies[0]!r}")
+    unsafe = sorted(UNSAFE_SCRIPT_SOURCES & set(script))
+    if unsafe:
+        report.add(path, f"CSP script-src allows {', '.join(unsafe)}: {policies[0]!r}")
+
+
+# -- XML and JSON ----------------------------------------------------------------------------
+
+
+def check_xml_file(path: Path, report: Report, context: SiteContext) -> None:
+    data = path.read_bytes()
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        report.add(path, "has a DOCTYPE or entity declaration")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        report.add(path, f"not UTF-8: {error}")
+        return
+    bad = XML_INVALID.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        report.add(path, f"character U+{ord(bad.group()):04X} on line {line} is not allowed "
+                         "in XML")
+    try:
+        root = ElementTree.fromstring(data)
+    except ElementTree.ParseError as error:
+        report.add(path, f"not well-formed XML: {error}")
+        return
+    if root.tag == f"{{{ATOM}}}feed":
+        check_feed(path, root, report, context)
+
+
+def check_feed(
+    path: Path, root: ElementTree.Element, report: Report, context: SiteContext
+) -> None:
+    """Feed readers render `type="html"` text as HTML: every text must be plain text."""
+    for element in root.iter():
+        name = local(element.tag)
+        kind = element.get("type")
+        if name != "link" and kind is not None and kind != "text":
+            report.add(path, f"<{name} type={kind!r}> is rendered as markup by feed readers")
+        href = element.get("href")
+        if href is not None and scheme_of(href) not in (None, "http", "https"):
+            report.add(path, f"<{name}> links to a {scheme_of(href)}: URL")
+        if name == "link" and href is not None and not is_internal(href, context):
+            report.add(path, f"<link> in the feed leads off the site: {href!r}")
+
+
+def _no_constants(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
+def check_json_file(path: Path, report: Report) -> None:
+    try:
+        json.loads(path.read_bytes().decode("utf-8"), parse_constant=_no_constants)
+    except (UnicodeDecodeError, ValueError) as error:
+        report.add(path, f"not valid JSON: {error}")
+
+
+# -- a run's output --------------------------------------------------------------------------
+
+
+# `path:line[:col]: severity: message`, the only shape a problem may be printed in.
+DIAGNOSTIC = re.compile(
+    r"^(?P<path>.+?):(?P<line>[1-9][0-9]*)(?::(?P<col>[1-9][0-9]*))?: "
+    r"(?P<severity>error|warning): (?P<message>\S.*)$"
+)
+FAILED = {
+    "build": re.compile(r"^build failed: [0-9]+ errors?, [0-9]+ warnings?; .+ was left as it was$"),
+    "check": re.compile(r"^check failed: [0-9]+ errors?, [0-9]+ warnings?$"),
+}
+# What a terminal or a CI log would act on: escape sequences, backspaces, carriage returns.
+TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
+
+
+def output_problems(command: str, exit_code: int, stderr: str, hub_dir: Path) -> list[str]:
+    """Why `stderr` is not what a run of `citehub <command>` may print, or [] when it is.
+
+    Every line is a `path:line[:col]: error|warning: message` about a file of the hub, and
+    a failed run ends with its one summary line. Anything else (a traceback, a message split
+    over lines by a newline in the content, an escape sequence, a forged `::error` workflow
+    command) is a problem.
+    """
+    problems: list[str] = []
+    control = TERMINAL_CONTROLS.search(stderr)
+    if control:
+        problems.append(f"control character U+{ord(control.group()):04X} in stderr: "
+                        f"{stderr[max(0, control.start() - 60):control.end() + 20]!r}")
+    lines = stderr.splitlines()
+    if exit_code == 1:
+        if not lines or not FAILED[command].match(lines[-1]):
+            problems.append(f"a failed {command} must end with its summary line: "
+                            f"{lines[-1:]!r}")
+        else:
+            lines = lines[:-1]
+    errors = 0
+    hub = hub_dir.resolve()
+    for line in lines:
+        match = DIAGNOSTIC.match(line)
+        if match is None:
+            problems.append(f"not a `path:line: severity: message` line: {line[:200]!r}")
+            continue
+        errors += match["severity"] == "error"
+        where = Path(match["path"])
+        where = (where if where.is_absolute() else Path.cwd() / where).resolve()
+        if not where.is_relative_to(hub):
+            problems.append(f"problem reported about a file outside the hub: {line[:200]!r}")
+    if exit_code == 1 and not errors and not problems:
+        problems.append("a failed run reported no error")
+    if exit_code == 0 and errors:
+        problems.append("a run that passed reported errors")
+    return problems
+
+
+# -- reading pages in tests ------------------------------------------------------------------
+
+
+def text_content(element: ElementTree.Element) -> str:
+    """The element's text as a reader sees it, whitespace folded."""
+    return fold("".join(element.itertext()))
+
+
+def fold(text: str) -> str:
+    return " ".join(text.split())
+
+
+def page_text(path: Path) -> str:
+    """The visible text of an HTML page (comments left out), whitespace folded."""
+    root, _ = parse_html(path.read_text(encoding="utf-8"))
+    body = root.find("body")
+    return text_content(body if body is not None else root)

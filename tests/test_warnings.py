@@ -1,0 +1,111 @@
+"""Warnings: what is valid but probably unfinished; `--strict` and hub.yaml make them errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import Hub
+from problems_helpers import PROBLEM, failed, passed, problems
+
+
+def warnings_of(hub: Hub, *options: str) -> list[tuple[str, str]]:
+    run = hub.check(*options)
+    lines = problems(run, gaps=True)
+    found = []
+    for line in lines:
+        match = PROBLEM.match(line)
+        assert match is not None
+        found.append((match["where"], match["message"]))
+    return found
+
+
+def test_paper_without_an_abstract_is_a_warning_at_the_end_of_its_front_matter(hub: Hub) -> None:
+    hub.paper("a", "title: A\ndate: 2024\ncites: [{paper: b, role: method}]")
+    hub.paper("b", "title: B\ndate: 2023", "B's abstract.\n")
+    assert warnings_of(hub) == [(
+        "content/papers/a.md:5",  # the closing '---'
+        "paper has no abstract: write it in Markdown below the front matter [no-abstract]",
+    )]
+
+
+def test_orphan_paper_is_a_warning(hub: Hub) -> None:
+    hub.paper("lonely", "title: Lonely\ndate: 2024", "An abstract.\n")
+    assert warnings_of(hub) == [
+        ("content/papers/lonely.md:1", "paper cites nothing and nothing cites it [orphan]"),
+    ]
+
+
+def test_unclassified_citation_is_a_warning_at_its_line(hub: Hub) -> None:
+    hub.paper("a", "title: A\ndate: 2024\ncites:\n  - paper: b\n  - {paper: c, polarity: support}",
+              "Abstract.\n")
+    hub.paper("b", "title: B", "Abstract.\n")
+    hub.paper("c", "title: C", "Abstract.\n")
+    assert warnings_of(hub) == [(
+        "content/papers/a.md:5",
+        "citation of 'b' has neither a role nor a polarity: it counts as citing but not as "
+        "classified [unclassified]",
+    )]
+
+
+def test_undated_citing_paper_is_a_warning(hub: Hub) -> None:
+    hub.paper("a", "title: A\ncites: [{paper: b, role: method}]", "Abstract.\n")
+    hub.paper("b", "title: B", "Abstract.\n")
+    assert warnings_of(hub) == [(
+        "content/papers/a.md:1",
+        "citing paper has no 'date': it counts as citing but in no year [undated]",
+    )]
+
+
+def test_base_url_without_trailing_slash_is_a_warning(hub: Hub) -> None:
+    hub.config("base_url: https://example.github.io/kd-hub\n"
+               "warnings: {orphan: ignore, no-abstract: ignore}")
+    hub.paper("p", "title: P")
+    assert warnings_of(hub) == [(
+        "content/hub.yaml:1",
+        "base_url 'https://example.github.io/kd-hub' does not end with '/'; it is read as "
+        "'https://example.github.io/kd-hub/' [base-url-slash]",
+    )]
+    assert hub.build().exit_code == 0
+    assert 'href="/kd-hub/style.css"' in hub.page("")
+
+
+def test_strict_turns_every_warning_into_an_error(hub: Hub) -> None:
+    hub.paper("lonely", "title: Lonely")
+    lines = failed(hub.check("--strict"))
+    assert [line.split(": error: ")[1] for line in problems(hub.check("--strict"), gaps=True)] == [
+        "paper cites nothing and nothing cites it [orphan]",
+        "paper has no abstract: write it in Markdown below the front matter [no-abstract]",
+    ]
+    assert lines == []  # both are gap warnings, which the default filter leaves out
+
+
+def test_hub_yaml_can_ignore_a_warning_or_make_it_an_error(hub: Hub) -> None:
+    hub.config("warnings:\n  no-abstract: ignore\n  orphan: error")
+    hub.paper("lonely", "title: Lonely")
+    run = hub.check()
+    assert run.exit_code == 1
+    assert problems(run, gaps=True) == [
+        "content/papers/lonely.md:1: error: paper cites nothing and nothing cites it [orphan]",
+    ]
+    assert hub.build().exit_code == 1
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("warnings: {no-abstrct: ignore}", "unknown key 'no-abstrct' in warnings; did you mean "
+                                       "'no-abstract'?"),
+    ("warnings: {orphan: silence}", "warning level must be one of warn, ignore, error, "
+                                    "found 'silence'"),
+])
+def test_bad_warning_settings_are_errors(hub: Hub, text: str, message: str) -> None:
+    hub.config(text)
+    hub.paper("p", "title: P", "Abstract.\n")
+    lines = failed(hub.check())
+    assert len(lines) == 1 and lines[0].startswith("content/hub.yaml:1:")
+    assert message in lines[0]
+
+
+def test_warnings_do_not_stop_a_build(hub: Hub) -> None:
+    hub.paper("lonely", "title: Lonely")
+    run = hub.build()
+    passed(run)
+    assert "[orphan]" in run.stderr and run.stdout.startswith("built 1 papers")
