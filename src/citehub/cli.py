@@ -11,8 +11,9 @@ import click
 from citehub.build import build as run_build
 from citehub.build import load_corpus
 from citehub.config import valid_base_url
-from citehub.diagnostics import ContentError, Diagnostics
+from citehub.diagnostics import ContentError, Diagnostics, display_path
 from citehub.report import ConsoleReporter, human_bytes
+from citehub.scaffold import ScaffoldError, init_hub, new_paper
 from citehub.write import OutputError
 
 HUB_DIR = click.Path(file_okay=False, path_type=Path)
@@ -77,6 +78,14 @@ def build(hub_dir: Path, out_dir: Path | None, base_url: str | None, drafts: boo
     )
 
 
+def check_repo_url(
+    _context: click.Context, _parameter: click.Parameter, value: str | None
+) -> str | None:
+    if value is not None and not value.startswith(("https://", "http://")):
+        raise click.BadParameter("expected an http(s) URL such as https://github.com/you/hub")
+    return value.rstrip("/") if value else value
+
+
 def _stop(signal_number: int, _frame: object) -> None:
     raise SystemExit(128 + signal_number)
 
@@ -96,3 +105,33 @@ def check(hub_dir: Path, strict: bool, drafts: bool) -> None:
         click.echo(f"check failed: {count_line(diagnostics)}", err=True)
         sys.exit(1)
     click.echo(f"checked {len(corpus.papers)} papers: {count_line(diagnostics)}")
+
+
+@main.command()
+@click.argument("paper_id", metavar="ID")
+@click.option("--title", required=True, help="The paper's title.")
+@click.option("--dir", "hub_dir", default=".", type=HUB_DIR, help="The hub (default: .).")
+def new(paper_id: str, title: str, hub_dir: Path) -> None:
+    """Write content/papers/ID.md for a new paper."""
+    try:
+        path = new_paper(hub_dir, paper_id, title)
+    except (ScaffoldError, OSError) as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"wrote {display_path(path)}: fill in its front matter and abstract")
+
+
+@main.command()
+@click.argument("target", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", default="My paper hub", show_default=True, help="The hub's title.")
+@click.option("--repo-url", callback=check_repo_url,
+              help="The GitHub repository, e.g. https://github.com/you/hub (edit links).")
+def init(target: Path, title: str, repo_url: str | None) -> None:
+    """Create a new hub repository in TARGET: content, sample papers, README, workflows."""
+    try:
+        written = init_hub(target, title, repo_url)
+    except (ScaffoldError, OSError) as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"created a hub in {display_path(target)} ({len(written)} files); next:\n"
+               f"  cd {display_path(target)} && citehub build && citehub check --strict")

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from citehub.aggregate import CitingEntry, Hub, SiteAggregates, newest_first
 from citehub.config import Axis, HubConfig
 from citehub.model import Citation, Paper
-from citehub.urls import Urls
+from citehub.urls import RepoUrls, Urls
 
 T = TypeVar("T")
 FEED_ENTRIES = 50
@@ -103,6 +103,8 @@ class HubView:
     representative: tuple[CitationItem, ...]
     references: tuple[CitationItem, ...]
     json_url: str
+    edit_url: str | None  # the paper's file on GitHub, when hub.yaml names repo_url
+    suggest_url: str | None  # a prefilled new paper file that cites this one
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,7 @@ class Planner:
         self.config = config
         self.site = site
         self.urls = Urls.of(config)
+        self.repo = RepoUrls(config.repo_url, config.repo_branch) if config.repo_url else None
         self.roles = config.vocabulary.roles
         self.polarities = config.vocabulary.polarities
         self._cards: dict[str, PaperCard] = {}
@@ -265,6 +268,9 @@ class Planner:
             representative=tuple(self.citing_item(hub, entry) for entry in hub.representative),
             references=tuple(self.reference_item(entry) for entry in hub.references),
             json_url=self.urls.paper_json(paper.id),
+            edit_url=self.repo.edit(paper.id) if self.repo else None,
+            suggest_url=self.repo.suggest_citation(
+                paper.id, list(self.roles), list(self.polarities)) if self.repo else None,
         )
 
     # -- pages ----------------------------------------------------------------------------

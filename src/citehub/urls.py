@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from urllib.parse import quote, urlencode
 
 from citehub.config import HubConfig
 
@@ -75,3 +76,39 @@ class Urls:
         if relative == "" or relative.endswith("/"):
             relative += "index.html"
         return PurePosixPath(relative)
+
+
+# A new paper file citing this one, as GitHub's "new file" page prefills it.
+SUGGESTION = """\
+---
+title: Title of the citing paper
+authors: []
+date:  # YYYY-MM-DD
+cites:
+  - paper: "{paper_id}"
+    role:  # {roles}
+    polarity:  # {polarities}
+    context: "The sentence that cites it."
+---
+The abstract of the citing paper.
+"""
+
+
+@dataclass(frozen=True)
+class RepoUrls:
+    """Links into the hub's GitHub repository, for editing content through pull requests."""
+
+    repo_url: str  # https://github.com/owner/repo, no trailing slash
+    branch: str
+
+    def paper_file(self, paper_id: str) -> str:
+        return f"content/papers/{paper_id}.md"
+
+    def edit(self, paper_id: str) -> str:
+        return f"{self.repo_url}/edit/{quote(self.branch)}/{self.paper_file(paper_id)}"
+
+    def suggest_citation(self, paper_id: str, roles: list[str], polarities: list[str]) -> str:
+        value = SUGGESTION.format(paper_id=paper_id, roles=", ".join(roles),
+                                  polarities=", ".join(polarities))
+        query = urlencode({"filename": "NEW-PAPER-ID.md", "value": value}, quote_via=quote)
+        return f"{self.repo_url}/new/{quote(self.branch)}/content/papers?{query}"
