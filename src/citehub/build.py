@@ -8,15 +8,19 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 
+from jinja2 import Environment
+
 from citehub.aggregate import aggregate
 from citehub.config import HubConfig, read_config
 from citehub.diagnostics import ContentError, Diagnostics
+from citehub.linkcheck import LinkChecker
 from citehub.load import escapes, load_content
 from citehub.model import Corpus
 from citehub.pages import PlanError, plan_site
 from citehub.render import (
     TemplateProblem,
     check_templates,
+    locate_in_templates,
     make_environment,
     render_files,
     static_files,
@@ -100,11 +104,23 @@ def build(
     mark = lap("plan", mark)
     environment = make_environment(hub_dir, corpus.config)
 
+    links = LinkChecker(corpus.config.base_path)
+    templates = {file.path: file for file in planned}
+
     def outputs() -> Iterator[tuple[PurePosixPath, bytes | Path]]:
         rendered = render_files(planned, environment)
         for output in reporter.progress(rendered, len(planned), "Rendering"):
+            planned_file = templates[output.path]
+            if output.path.suffix == ".html":
+                links.add_page(output.path, planned_file.url, planned_file.template, output.data)
+            else:
+                links.add_file(output.path)
             yield output.path, output.data
-        yield from statics.items()
+        for path, source in statics.items():
+            links.add_file(path)
+            yield path, source
+        # Still inside the write: a broken link fails the build before the swap.
+        report_broken_links(links, environment, diagnostics)
 
     try:
         stats = write_site(out_dir, outputs())
@@ -115,6 +131,18 @@ def build(
     pages = sum(1 for file in planned if file.path.suffix == ".html")
     return BuildResult(len(corpus.papers), pages, stats, time.perf_counter() - started,
                        diagnostics, stages)
+
+
+def report_broken_links(
+    links: LinkChecker, environment: Environment, diagnostics: Diagnostics
+) -> None:
+    broken = links.broken()
+    for link in broken:
+        path, line = locate_in_templates(environment, link.template, link.target)
+        diagnostics.error(path, line, f"the link '{link.target}' on {link.page} {link.reason} "
+                                      f"(line {link.line} of the page)")
+    if broken:
+        raise ContentError(diagnostics)
 
 
 def _check_static_collisions(

@@ -172,6 +172,26 @@ def render_template(template: jinja2.Template, context: dict[str, Any]) -> str:
         raise TemplateProblem(path, line, f"template error: {error}") from None
 
 
+def locate_in_templates(
+    environment: jinja2.Environment, template: str | None, text: str
+) -> tuple[str, int]:
+    """Where a rendered piece of text was most likely written: the first template (the page's
+    own first, then the others) whose source has it literally; else the page's template."""
+    names = [template] if template else []
+    names += [name for name in environment.list_templates() if name != template]
+    loader = environment.loader
+    assert loader is not None
+    for name in names:
+        source, filename, _ = loader.get_source(environment, name)
+        index = source.find(text)
+        if index >= 0:
+            return _template_path(filename, name), source.count("\n", 0, index) + 1
+    if template is None:
+        return "templates", 1
+    _, filename, _ = loader.get_source(environment, template)
+    return _template_path(filename, template), 1
+
+
 def _failing_template_line(error: BaseException, template: jinja2.Template) -> tuple[str, int]:
     # Jinja rewrites tracebacks so template frames carry the template's file and line.
     location = (template.filename or template.name or "?", 1)

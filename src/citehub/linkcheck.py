@@ -1,0 +1,80 @@
+"""Every internal link of a build must resolve, inside the base path, before the site is used.
+
+Links are read from the rendered HTML with a regular expression, not an HTML parser: every
+attribute in our output is double-quoted (Jinja's autoescape and markdown-it both write it
+so), and a regular expression keeps this check cheap on sites of tens of thousands of pages.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from urllib.parse import unquote, urljoin, urlsplit
+
+LINK = re.compile(rb'\s(?:href|src)="([^"]*)"')
+ID = re.compile(rb'\sid="([^"]*)"')
+SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    page: str  # the URL of the page that has the link
+    template: str | None  # the template that rendered the page
+    target: str  # the link as written
+    line: int  # in the rendered page
+    reason: str
+
+
+@dataclass
+class LinkChecker:
+    base_path: str
+    files: set[str] = field(default_factory=set)  # every output path, relative to the site
+    pages: dict[str, tuple[str, str | None, list[tuple[str, int]]]] = field(default_factory=dict)
+    ids: dict[str, set[str]] = field(default_factory=dict)
+
+    def add_file(self, path: PurePosixPath) -> None:
+        self.files.add(path.as_posix())
+
+    def add_page(self, path: PurePosixPath, url: str, template: str | None, data: bytes) -> None:
+        self.add_file(path)
+        links = [
+            (html.unescape(match.group(1).decode()), data.count(b"\n", 0, match.start()) + 1)
+            for match in LINK.finditer(data)
+        ]
+        self.pages[path.as_posix()] = (url, template, links)
+        self.ids[path.as_posix()] = {html.unescape(match.group(1).decode())
+                                     for match in ID.finditer(data)}
+
+    def broken(self) -> list[BrokenLink]:
+        found: list[BrokenLink] = []
+        for path, (url, template, links) in sorted(self.pages.items()):
+            for target, line in links:
+                reason = self.problem(path, url, target)
+                if reason:
+                    found.append(BrokenLink(url, template, target, line, reason))
+        return found
+
+    def problem(self, path: str, page_url: str, target: str) -> str | None:
+        """Why `target`, linked from the page at `path`, is broken; None when it is fine."""
+        if SCHEME.match(target) or target.startswith("//"):
+            return None  # another site: not ours to check here
+        if target.startswith("#"):
+            return self._missing_anchor(path, target[1:])
+        parts = urlsplit(urljoin(page_url, target))
+        location = unquote(parts.path)
+        if not location.startswith(self.base_path):
+            return f"leaves the site's base path {self.base_path}"
+        relative = location[len(self.base_path):]
+        candidates = [relative + "index.html"] if relative.endswith("/") or not relative else [
+            relative, relative + "/index.html"]
+        existing = next((candidate for candidate in candidates if candidate in self.files), None)
+        if existing is None:
+            return "points to no page or file of the site"
+        return self._missing_anchor(existing, parts.fragment) if parts.fragment else None
+
+    def _missing_anchor(self, path: str, anchor: str) -> str | None:
+        if not anchor or anchor in self.ids.get(path, set()):
+            return None
+        return f"points to #{anchor}, which is not on that page"
