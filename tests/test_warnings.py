@@ -109,3 +109,15 @@ def test_warnings_do_not_stop_a_build(hub: Hub) -> None:
     run = hub.build()
     passed(run)
     assert "[orphan]" in run.stderr and run.stdout.startswith("built 1 papers")
+
+
+def test_annotations_name_paths_relative_to_the_repository(
+    hub: Hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The hub lives in a subfolder of the checkout; the command runs from inside it.
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(hub.root.parent))
+    hub.paper("p", "title: P\nnovelty: high")
+    run = hub.check()
+    assert f"::error file={hub.root.name}/content/papers/p.md,line=3::" in run.stderr
+    assert "content/papers/p.md:3: error:" in run.stderr

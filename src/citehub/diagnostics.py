@@ -49,7 +49,7 @@ class Diagnostic:
 
     def format_github(self) -> str:
         """The GitHub Actions workflow command that puts this problem on a pull request's diff."""
-        location = f"file={_escape_property(self.path)},line={self.line}"
+        location = f"file={_escape_property(repository_path(self.path))},line={self.line}"
         if self.col is not None:
             location += f",col={self.col}"
         return f"::{self.severity} {location}::{_escape_data(self.text)}"
@@ -61,6 +61,18 @@ def _escape_data(text: str) -> str:
 
 def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def repository_path(path: str) -> str:
+    """`path` relative to the checkout on GitHub Actions, as annotations need it."""
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    if not workspace:
+        return path
+    absolute = Path(path).absolute()
+    try:
+        return absolute.relative_to(Path(workspace).absolute()).as_posix()
+    except ValueError:
+        return path
 
 
 def display_path(path: Path) -> str:
