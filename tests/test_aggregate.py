@@ -55,8 +55,8 @@ def test_seed_hub_index_json_matches_spec(hub: Hub) -> None:
     assert data["representative"] == REPRESENTATIVE_IDS
     assert len(data["citing"]) == 36
     first = data["citing"][0]
-    assert sorted(first) == ["categories", "date", "id", "novelty", "polarity", "refs", "role",
-                             "summary", "title", "verdict", "year"]
+    assert sorted(first) == ["authors", "categories", "context", "date", "id", "novelty",
+                             "polarity", "refs", "role", "summary", "title", "verdict", "year"]
     # Newest first, then id; a citation without refs counts as one mention.
     dates = [entry["date"] for entry in data["citing"]]
     assert dates == sorted(dates, reverse=True)
@@ -64,7 +64,7 @@ def test_seed_hub_index_json_matches_spec(hub: Hub) -> None:
         "id": "2606.01234", "title": "Escaping the KL Agreement Trap in On-Policy Distillation",
         "date": "2026-06-08", "year": 2026, "role": "background", "polarity": "background",
         "refs": 1, "novelty": 7.0, "verdict": "unverdicted", "categories": ["cs.LG"],
-        "summary": first["summary"],
+        "summary": first["summary"], "authors": [], "context": [],
     }
     mopd = next(entry for entry in data["citing"] if entry["id"] == "2605.44444")
     assert mopd["refs"] == 2

@@ -3,6 +3,7 @@ path; a broken link fails the build with the template and line that wrote it."""
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 
 import pytest
@@ -34,10 +35,10 @@ def test_broken_template_link_fails_the_build_naming_template_and_line(site: Hub
     before = (site.site / "index.html").read_bytes()
     broken_template(site, '<p><a href="/kd-hub/no-such-page/">gone</a></p>')
     lines = failed(site.build())
-    assert lines == [
-        "templates/404.html:4: error: the link '/kd-hub/no-such-page/' on /kd-hub/404.html "
-        "points to no page or file of the site (line 31 of the page)",
-    ]
+    assert len(lines) == 1
+    assert re.fullmatch(
+        r"templates/404\.html:4: error: the link '/kd-hub/no-such-page/' on /kd-hub/404\.html "
+        r"points to no page or file of the site \(line \d+ of the page\)", lines[0]), lines[0]
     assert (site.site / "index.html").read_bytes() == before
 
 

@@ -38,19 +38,39 @@ def test_hub_page_shows_metadata_kind_and_counts(seed: Hub) -> None:
 def test_hub_page_summaries_link_to_filter_pages(seed: Hub) -> None:
     page = soup(seed.page(f"papers/{SURVEY_ID}/"))
     summaries = section(page, "summaries")
-    rows = {text_of(row.th): text_of(row) for row in summaries.select("tbody tr")}
-    assert rows["2025"] == "2025 8 22%"
-    assert rows["2026"] == "2026 28 78%"
-    assert rows["Background"].startswith("Background")
-    links = {text_of(a): a["href"] for a in summaries.select("th a")}
-    assert links["2025"] == f"{BASE}papers/{SURVEY_ID}/year/2025/"
-    assert links["Support"] == f"{BASE}papers/{SURVEY_ID}/polarity/support/"
-    assert links["Background"] in (f"{BASE}papers/{SURVEY_ID}/role/background/",
-                                   f"{BASE}papers/{SURVEY_ID}/polarity/background/")
-    # Both role and polarity "Background" rows exist, each linking to its own axis.
-    hrefs = [a["href"] for a in summaries.select("th a")]
-    assert f"{BASE}papers/{SURVEY_ID}/role/background/" in hrefs
-    assert f"{BASE}papers/{SURVEY_ID}/polarity/background/" in hrefs
+    years = summaries.select_one(".year-chart")
+    assert years is not None
+    assert text_of(years.select_one("desc")) == "Citing papers per year. 2025: 8, 2026: 28."
+    assert [text_of(value) for value in years.select("text.value")] == ["8", "28"]
+    links = {text_of(a): a["href"] for a in years.select(".legend a")}
+    assert links == {"2025": f"{BASE}papers/{SURVEY_ID}/year/2025/",
+                     "2026": f"{BASE}papers/{SURVEY_ID}/year/2026/"}
+    roles, polarities = summaries.select(".distribution")
+    assert text_of(roles.select_one("desc")) == (
+        "Roles of classified citations: Background 6.")
+    assert text_of(polarities.select_one(".legend")) == "Background 5 83% Support 1 17%"
+    assert {text_of(a): a["href"] for a in polarities.select(".legend a")} == {
+        "Background": f"{BASE}papers/{SURVEY_ID}/polarity/background/",
+        "Support": f"{BASE}papers/{SURVEY_ID}/polarity/support/",
+    }
+    assert roles.select_one(".legend a")["href"] == f"{BASE}papers/{SURVEY_ID}/role/background/"
+    # The bars are drawn to scale at build time: 5 of 6 and 1 of 6 of the polarity bar.
+    widths = [float(rect["width"]) for rect in polarities.select("rect")]
+    assert widths == [83.333, 16.667]
+
+
+def test_year_chart_shows_every_year_between_first_and_last(hub: Hub) -> None:
+    hub.paper("target", "title: Target")
+    for index, year in enumerate([2019, 2019, 2022]):
+        hub.paper(f"c{index}", f"title: C{index}\ndate: {year}\ncites: [{{paper: target}}]")
+    assert hub.build().exit_code == 0
+    chart = soup(hub.page("papers/target/")).select_one(".year-chart")
+    assert chart is not None
+    assert [text_of(label) for label in chart.select("text.label")] == [
+        "2019", "2020", "2021", "2022"]
+    assert [text_of(value) for value in chart.select("text.value")] == ["2", "0", "0", "1"]
+    heights = [int(rect["height"]) for rect in chart.select("rect.bar")]
+    assert heights[0] == 2 * heights[3] and heights[1] == 0
 
 
 def test_representative_papers_show_category_date_verdict_novelty_summary_refs(seed: Hub) -> None:
@@ -110,7 +130,7 @@ def test_small_hub_shows_summaries_without_filter_links(hub: Hub) -> None:
                                "cites: [{paper: target, role: method}]")
     assert hub.build().exit_code == 0
     page = soup(hub.page("papers/target/"))
-    assert section(page, "summaries").select("th a") == []
+    assert section(page, "summaries").select("a") == []
     assert page.select("a.tag-role") == []
     assert not (hub.site / "papers" / "target" / "role").exists()
 

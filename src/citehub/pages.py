@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 from typing import Any, TypeVar
 
 from citehub.aggregate import CitingEntry, Hub, SiteAggregates, newest_first
+from citehub.charts import Distribution, YearChart, distribution, year_chart
 from citehub.config import Axis, HubConfig
 from citehub.model import Citation, Paper
 from citehub.urls import RepoUrls, Urls
@@ -102,6 +103,10 @@ class HubView:
     polarities: tuple[SummaryRow, ...]
     representative: tuple[CitationItem, ...]
     references: tuple[CitationItem, ...]
+    year_chart: YearChart | None
+    role_chart: Distribution | None
+    polarity_chart: Distribution | None
+    has_filter_pages: bool
     json_url: str
     edit_url: str | None  # the paper's file on GitHub, when hub.yaml names repo_url
     suggest_url: str | None  # a prefilled new paper file that cites this one
@@ -265,6 +270,10 @@ class Planner:
                         for link in paper.links),
             citing_count=hub.citing_count, classified_count=hub.classified_count,
             kind=kind, headline=headline, years=years, roles=roles, polarities=polarities,
+            year_chart=year_chart(hub.years, {int(row.term): row.url for row in years}),
+            role_chart=self.axis_chart(hub, "role", roles),
+            polarity_chart=self.axis_chart(hub, "polarity", polarities),
+            has_filter_pages=filter_pages,
             representative=tuple(self.citing_item(hub, entry) for entry in hub.representative),
             references=tuple(self.reference_item(entry) for entry in hub.references),
             json_url=self.urls.paper_json(paper.id),
@@ -272,6 +281,17 @@ class Planner:
             suggest_url=self.repo.suggest_citation(
                 paper.id, list(self.roles), list(self.polarities)) if self.repo else None,
         )
+
+    def axis_chart(
+        self, hub: Hub, axis: Axis, rows: tuple[SummaryRow, ...]
+    ) -> Distribution | None:
+        """The split of classified citations on one axis; those without a term come last."""
+        parts = [(row.term, row.label, row.count) for row in rows]
+        unset = hub.classified_count - sum(row.count for row in rows)
+        if unset and parts:
+            parts.append(("", f"No {axis}", unset))
+        label = "Roles" if axis == "role" else "Polarities"
+        return distribution(parts, hub.classified_count, label, hub.classified_count)
 
     # -- pages ----------------------------------------------------------------------------
 
@@ -470,6 +490,8 @@ def _citing_json(entry: CitingEntry) -> dict[str, Any]:
         "verdict": paper.verdict,
         "categories": list(paper.categories),
         "summary": paper.summary,
+        "authors": list(paper.authors),
+        "context": list(citation.contexts),
     }
 
 

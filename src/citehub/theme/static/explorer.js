@@ -1,0 +1,243 @@
+// The citing papers explorer: combined filters over every citing paper of a hub, read from the
+// hub's index.json. The state lives in the URL query (?role=method&year=2025&q=…&sort=novelty),
+// so a view can be shared and the back button works. No framework, no inline code: the page's
+// Content-Security-Policy allows only scripts from the site itself.
+(function () {
+  "use strict";
+
+  var form = document.getElementById("explorer");
+  var results = document.getElementById("citing-results");
+  if (!form || !results) return;
+
+  var AXES = ["role", "polarity", "year"];
+  var PAGE_SIZE = 100;
+  var status = document.getElementById("explorer-status");
+  var staticResults = Array.prototype.slice.call(results.childNodes);
+  var papers = null; // index.json's citing list, once loaded
+  var loading = null;
+  var shown = PAGE_SIZE;
+
+  function boxes(axis) {
+    return Array.prototype.slice.call(form.querySelectorAll('input[name="' + axis + '"]'));
+  }
+
+  function stateFromForm() {
+    var state = { q: form.elements.q.value.trim(), sort: form.elements.sort.value };
+    AXES.forEach(function (axis) {
+      state[axis] = boxes(axis).filter(function (box) { return box.checked; })
+        .map(function (box) { return box.value; });
+    });
+    return state;
+  }
+
+  function stateFromUrl() {
+    var query = new URLSearchParams(window.location.search);
+    var state = { q: query.get("q") || "", sort: query.get("sort") || "newest" };
+    AXES.forEach(function (axis) { state[axis] = query.getAll(axis); });
+    return state;
+  }
+
+  function showState(state) {
+    AXES.forEach(function (axis) {
+      boxes(axis).forEach(function (box) { box.checked = state[axis].indexOf(box.value) >= 0; });
+    });
+    form.elements.q.value = state.q;
+    var sorts = Array.prototype.map.call(form.elements.sort.options, function (o) { return o.value; });
+    form.elements.sort.value = sorts.indexOf(state.sort) >= 0 ? state.sort : "newest";
+  }
+
+  function queryOf(state) {
+    var query = new URLSearchParams();
+    AXES.forEach(function (axis) {
+      state[axis].forEach(function (value) { query.append(axis, value); });
+    });
+    if (state.q) query.set("q", state.q);
+    if (state.sort !== "newest") query.set("sort", state.sort);
+    var text = query.toString();
+    return text ? "?" + text : window.location.pathname;
+  }
+
+  function isDefault(state) {
+    return !state.q && state.sort === "newest" &&
+      AXES.every(function (axis) { return state[axis].length === 0; });
+  }
+
+  function fold(text) {
+    return (text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
+  function matches(paper, state, words) {
+    if (state.role.length && state.role.indexOf(paper.role) < 0) return false;
+    if (state.polarity.length && state.polarity.indexOf(paper.polarity) < 0) return false;
+    if (state.year.length && state.year.indexOf(String(paper.year)) < 0) return false;
+    if (!words.length) return true;
+    var haystack = fold(paper.title + " " + (paper.authors || []).join(" "));
+    return words.every(function (word) { return haystack.indexOf(word) >= 0; });
+  }
+
+  function newest(a, b) {
+    if (a.date !== b.date) {
+      if (!a.date) return 1;
+      if (!b.date) return -1;
+      return a.date < b.date ? 1 : -1;
+    }
+    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  }
+
+  var ORDERS = {
+    newest: newest,
+    novelty: function (a, b) {
+      var x = a.novelty === null ? -1 : a.novelty, y = b.novelty === null ? -1 : b.novelty;
+      return y - x || newest(a, b);
+    },
+    refs: function (a, b) { return b.refs - a.refs || newest(a, b); }
+  };
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function tag(axis, term) {
+    var box = form.querySelector('input[name="' + axis + '"][value="' + CSS.escape(term) + '"]');
+    var label = box ? box.getAttribute("data-label") : term;
+    var url = box ? box.getAttribute("data-url") : null;
+    var node = element(url ? "a" : "span", "tag tag-" + axis, label);
+    if (url) node.href = url;
+    return node;
+  }
+
+  function item(paper) {
+    var li = element("li", "entry");
+    var title = element("h3", "entry-title");
+    var link = element("a", null, paper.title);
+    link.href = form.getAttribute("data-papers") + encodeURIComponent(paper.id) + "/";
+    title.appendChild(link);
+    li.appendChild(title);
+    var meta = [];
+    if (paper.categories && paper.categories.length) meta.push(paper.categories.join(", "));
+    if (paper.date) meta.push(paper.date);
+    if (paper.verdict) meta.push(paper.verdict);
+    if (paper.novelty !== null) meta.push("novelty " + paper.novelty.toFixed(1));
+    if (paper.refs > 1) meta.push(paper.refs + " refs");
+    if (meta.length) li.appendChild(element("p", "meta", meta.join(" \u00b7 ")));
+    if (paper.summary) li.appendChild(element("p", "summary", paper.summary));
+    if (paper.role || paper.polarity) {
+      var tags = element("p", "tags");
+      [["role", paper.role], ["polarity", paper.polarity]].forEach(function (pair, index) {
+        if (!pair[1]) return;
+        if (index && paper.role) tags.appendChild(document.createTextNode(" "));
+        tags.appendChild(element("span", "tag-axis", pair[0]));
+        tags.appendChild(document.createTextNode(" "));
+        tags.appendChild(tag(pair[0], pair[1]));
+      });
+      li.appendChild(tags);
+    }
+    (paper.context || []).forEach(function (text) {
+      var quote = element("blockquote", "context");
+      quote.appendChild(element("p", null, text));
+      li.appendChild(quote);
+    });
+    return li;
+  }
+
+  function say(text) {
+    if (status.textContent !== text) status.textContent = text;
+  }
+
+  function render(state) {
+    var total = Number(form.getAttribute("data-total")) || (papers ? papers.length : 0);
+    if (isDefault(state)) {
+      results.replaceChildren.apply(results, staticResults);
+      say("Showing " + total + " of " + total + " citing papers after filters.");
+      return;
+    }
+    var words = fold(state.q).split(/\s+/).filter(Boolean);
+    var chosen = papers.filter(function (paper) { return matches(paper, state, words); })
+      .sort(ORDERS[state.sort] || newest);
+    var list = element("ol", "entries");
+    chosen.slice(0, shown).forEach(function (paper) { list.appendChild(item(paper)); });
+    var nodes = [list];
+    if (chosen.length > shown) {
+      var more = element("button", "more", "Show " + Math.min(PAGE_SIZE, chosen.length - shown) +
+        " more");
+      more.type = "button";
+      more.addEventListener("click", function () {
+        shown += PAGE_SIZE;
+        render(stateFromForm());
+        var items = results.querySelectorAll(".entry-title a");
+        if (items[shown - PAGE_SIZE]) items[shown - PAGE_SIZE].focus();
+      });
+      nodes.push(more);
+    }
+    if (!chosen.length) nodes = [element("p", "note", "No citing paper matches these filters.")];
+    results.replaceChildren.apply(results, nodes);
+    say("Showing " + chosen.length + " of " + papers.length + " citing papers after filters.");
+  }
+
+  function load() {
+    if (papers) return Promise.resolve();
+    if (!loading) {
+      loading = fetch(form.getAttribute("data-json"))
+        .then(function (response) {
+          if (!response.ok) throw new Error("HTTP " + response.status);
+          return response.json();
+        })
+        .then(function (data) { papers = data.citing; form.setAttribute("data-total", papers.length); })
+        .catch(function (error) {
+          loading = null;
+          throw error;
+        });
+    }
+    return loading;
+  }
+
+  function update(state, how) {
+    if (how === "push" || how === "replace") {
+      var url = queryOf(state);
+      if (url !== window.location.search && !(url === window.location.pathname && !window.location.search)) {
+        window.history[how === "push" ? "pushState" : "replaceState"](null, "", url);
+      }
+    }
+    shown = PAGE_SIZE;
+    if (isDefault(state)) {
+      render(state);
+      return;
+    }
+    form.setAttribute("aria-busy", "true");
+    load().then(function () {
+      form.removeAttribute("aria-busy");
+      render(stateFromForm());
+    }, function (error) {
+      form.removeAttribute("aria-busy");
+      say("The citing papers could not be loaded (" + error.message + "); " +
+        "the lists of this page and its filter pages still work.");
+    });
+  }
+
+  form.addEventListener("change", function (event) {
+    if (event.target.name === "q") return; // typed text is handled on input
+    update(stateFromForm(), "push");
+  });
+  form.addEventListener("input", function (event) {
+    if (event.target.name === "q") update(stateFromForm(), "replace");
+  });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault(); // Enter in the text field: the filter is already applied
+  });
+  form.addEventListener("reset", function (event) {
+    event.preventDefault();
+    showState({ role: [], polarity: [], year: [], q: "", sort: "newest" });
+    update(stateFromForm(), "push");
+    form.elements.q.focus();
+  });
+  window.addEventListener("popstate", function () {
+    showState(stateFromUrl());
+    update(stateFromForm(), "none");
+  });
+
+  showState(stateFromUrl());
+  if (!isDefault(stateFromForm())) update(stateFromForm(), "none");
+})();
