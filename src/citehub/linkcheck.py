@@ -33,6 +33,8 @@ class LinkChecker:
     files: set[str] = field(default_factory=set)  # every output path, relative to the site
     pages: dict[str, tuple[str, str | None, list[tuple[str, int]]]] = field(default_factory=dict)
     ids: dict[str, set[str]] = field(default_factory=dict)
+    # Most links are absolute and repeat on every page (navigation, tags): judge each once.
+    _absolute: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
 
     def add_file(self, path: PurePosixPath) -> None:
         self.files.add(path.as_posix())
@@ -62,17 +64,29 @@ class LinkChecker:
             return None  # another site: not ours to check here
         if target.startswith("#"):
             return self._missing_anchor(path, target[1:])
-        parts = urlsplit(urljoin(page_url, target))
+        if target.startswith("/"):
+            if target not in self._absolute:
+                self._absolute[target] = self._resolve(target)
+            existing, anchor = self._absolute[target]
+        else:
+            existing, anchor = self._resolve(urljoin(page_url, target))
+        if existing is None:
+            return anchor  # the reason it failed
+        return self._missing_anchor(existing, anchor) if anchor else None
+
+    def _resolve(self, url: str) -> tuple[str | None, str | None]:
+        """(the file a root-relative URL serves, its fragment), or (None, why not)."""
+        parts = urlsplit(url)
         location = unquote(parts.path)
         if not location.startswith(self.base_path):
-            return f"leaves the site's base path {self.base_path}"
+            return None, f"leaves the site's base path {self.base_path}"
         relative = location[len(self.base_path):]
         candidates = [relative + "index.html"] if relative.endswith("/") or not relative else [
             relative, relative + "/index.html"]
         existing = next((candidate for candidate in candidates if candidate in self.files), None)
         if existing is None:
-            return "points to no page or file of the site"
-        return self._missing_anchor(existing, parts.fragment) if parts.fragment else None
+            return None, "points to no page or file of the site"
+        return existing, parts.fragment or None
 
     def _missing_anchor(self, path: str, anchor: str) -> str | None:
         if not anchor or anchor in self.ids.get(path, set()):
