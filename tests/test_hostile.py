@@ -157,10 +157,22 @@ def test_unsafe_markdown_link_schemes_are_refused(url: str) -> None:
 
 @pytest.mark.parametrize("url", [
     "https://example.org", "http://example.org/a?b#c", "mailto:someone@example.org",
-    "#section", "/relative/path", "other-page.html", "data:image/png;base64,iVBOR",
+    "data:image/png;base64,iVBOR",
 ])
 def test_ordinary_markdown_links_are_kept(url: str) -> None:
     assert is_safe_link(url)
+
+
+@pytest.mark.parametrize("url", ["#section", "/relative/path", "other-page.html", "//host/x"])
+def test_relative_links_in_abstracts_are_not_links(url: str) -> None:
+    # An abstract has no neighbours on the hub: a relative link could only break.
+    assert not is_safe_link(url)
+
+
+def test_data_image_is_an_image_never_a_link() -> None:
+    html = str(render_markdown("![i](data:image/png;base64,iVBOR) [l](data:image/png;base64,x)"))
+    assert '<img src="data:image/png;base64,iVBOR"' in html
+    assert 'href="data:' not in html
 
 
 def test_entity_encoded_javascript_link_in_an_abstract_is_not_a_link() -> None:

@@ -10,7 +10,7 @@ import click
 
 from citehub.build import build as run_build
 from citehub.build import load_corpus
-from citehub.config import valid_base_url
+from citehub.config import valid_base_url, valid_repo_url
 from citehub.diagnostics import ContentError, Diagnostics, display_path
 from citehub.report import ConsoleReporter, human_bytes
 from citehub.scaffold import ScaffoldError, init_hub, new_paper
@@ -81,7 +81,7 @@ def build(hub_dir: Path, out_dir: Path | None, base_url: str | None, drafts: boo
 def check_repo_url(
     _context: click.Context, _parameter: click.Parameter, value: str | None
 ) -> str | None:
-    if value is not None and not value.startswith(("https://", "http://")):
+    if value is not None and not valid_repo_url(value):
         raise click.BadParameter("expected an http(s) URL such as https://github.com/you/hub")
     return value.rstrip("/") if value else value
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
@@ -104,14 +105,14 @@ def read_config(document: Document, diagnostics: Diagnostics) -> HubConfig:
     base_url = fields.text("base_url")
     if base_url is not None and not valid_base_url(base_url):
         fields.error(fields.values["base_url"][1],
-                     f"base_url must be an http(s) URL or a path starting with '/', "
-                     f"found '{base_url}'")
+                     f"base_url must be an http(s) URL or a path starting with '/', its path "
+                     f"made of letters, digits, '.', '_', '~' and '-'; found '{base_url}'")
         base_url = None
     if base_url is not None and not base_url.endswith("/"):
         fields.warning(fields.values["base_url"][1], f"base_url '{base_url}' does not end with "
                        f"'/'; it is read as '{base_url}/'", "base-url-slash")
     repo_url = fields.text("repo_url")
-    if repo_url is not None and urlsplit(repo_url).scheme not in ("http", "https"):
+    if repo_url is not None and not valid_repo_url(repo_url):
         fields.error(fields.values["repo_url"][1], f"repo_url must be an http(s) URL, "
                                                    f"found '{repo_url}'")
         repo_url = None
@@ -151,11 +152,26 @@ def read_warning_levels(fields: Fields) -> Mapping[str, Level]:
     return MappingProxyType(chosen)
 
 
+# The path of a site: plain segments only. Backslashes (`/\evil.example/` is `//evil.example/`
+# to a browser), percent-escapes and other characters would make every link mean something
+# other than what the build checked.
+SITE_PATH = re.compile(r"^(/[A-Za-z0-9._~-]+)*/?$")
+HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$")
+
+
 def valid_base_url(url: str) -> bool:
     parts = urlsplit(url)
+    if parts.query or parts.fragment or not SITE_PATH.match(parts.path or "/"):
+        return False
     if parts.scheme in ("http", "https"):
-        return bool(parts.netloc)
+        return bool(HOST.match(parts.netloc))
     return not parts.scheme and not parts.netloc and url.startswith("/")
+
+
+def valid_repo_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(HOST.match(parts.netloc)) and (
+        "\\" not in url)
 
 
 def _integer(fields: Fields, key: str, minimum: int, default: int) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -63,6 +64,16 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+# Characters that would let a value break out of its diagnostic line: a newline starts a new
+# `::error` workflow command on GitHub, an escape sequence rewrites the terminal.
+UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """`text` on one line, with control characters shown as escapes (\\n, \\x1b)."""
+    return UNPRINTABLE.sub(lambda match: repr(match.group())[1:-1], text)
+
+
 def repository_path(path: str) -> str:
     """`path` relative to the checkout on GitHub Actions, as annotations need it."""
     workspace = os.environ.get("GITHUB_WORKSPACE")
@@ -109,7 +120,8 @@ class Diagnostics:
         code: str | None,
     ) -> None:
         shown = display_path(path) if isinstance(path, Path) else path
-        self.items.append(Diagnostic(shown, max(line, 1), col, severity, message, code))
+        self.items.append(Diagnostic(printable(shown), max(line, 1), col, severity,
+                                     printable(message), code))
 
     # Counted over sorted(), which drops repeats, so the summary matches the lines printed.
     @property

@@ -202,8 +202,12 @@ def load_paper_file(
         return None
     yaml_text = "\n".join(lines[1:closing]) + "\n"
     front_matter = compose(path, yaml_text, 2, diagnostics)
-    body = "\n".join(lines[closing + 1:]).strip("\n")
+    raw_body = "\n".join(lines[closing + 1:])
+    body = raw_body.strip("\n")
+    # The line the abstract's first line is on, blank lines after the front matter skipped.
     body_line = closing + 2
+    if body:
+        body_line += len(raw_body) - len(raw_body.lstrip("\n"))
     return PaperDocument(paper_id, front_matter, body, body_line)
 
 

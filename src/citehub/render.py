@@ -72,16 +72,17 @@ def make_environment(hub_dir: Path, config: HubConfig) -> jinja2.Environment:
 # -- Markdown --------------------------------------------------------------------------------
 
 
-SAFE_LINK = re.compile(r"^(?:https?:|mailto:|data:image/(?:gif|png|jpeg|webp);|[^:]*$)")
+SAFE_LINK = re.compile(r"^(?:https?://|mailto:|data:image/(?:gif|png|jpeg|webp);)")
 LINK_NOISE = re.compile(r"[\x00-\x20\x7f]")
 
 
 def is_safe_link(url: str) -> bool:
-    """Links in abstracts may be web pages, mail addresses, images, or relative; no scripts.
+    """Links in abstracts may be web pages, mail addresses, or embedded images; nothing else.
 
     An allow-list, not markdown-it's deny-list: schemes that browsers or plugins run
     (javascript:, vbscript:, and whatever comes next) never reach a page. Whitespace and
     control characters are dropped first, as browsers do, so `java\tscript:` is caught.
+    Relative links are refused too: an abstract has no neighbours on the hub to point at.
     """
     return SAFE_LINK.match(LINK_NOISE.sub("", url).lower()) is not None
 
@@ -100,7 +101,11 @@ def _make_markdown() -> MarkdownIt:
 def _render_link_open(
     self: RendererHTML, tokens: Sequence[Token], index: int, options: OptionsDict, env: EnvType
 ) -> str:
-    tokens[index].attrSet("rel", EXTERNAL_REL)
+    token = tokens[index]
+    if not str(token.attrGet("href") or "").lower().startswith(("http", "mailto:")):
+        token.attrs.pop("href", None)  # data: is for images only; such a link shows as text
+    else:
+        token.attrSet("rel", EXTERNAL_REL)
     return self.renderToken(tokens, index, options, env)
 
 

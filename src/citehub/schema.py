@@ -8,6 +8,7 @@ type and returns None so the caller carries on and more problems surface in the 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 
 import yaml
@@ -26,6 +27,11 @@ _RESOLVER = yaml.resolver.Resolver()
 # Titles, summaries and quoted contexts are sentences; 100,000 characters is an attack on
 # every page that lists the paper.
 MAX_TEXT_LENGTH = 2000
+# What may not reach a page or a feed: control characters (tab and newline aside), lone
+# surrogates and the noncharacters XML forbids. YAML's "\e" or "\0" escapes can write them.
+FORBIDDEN_CHARACTER = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
+)
 
 
 class Fields:
@@ -125,6 +131,11 @@ class Fields:
         if not text:
             self.error(node, f"'{key}' must not be empty")
             return None
+        forbidden = FORBIDDEN_CHARACTER.search(text)
+        if forbidden:
+            self.error(node, f"'{key}' contains the control character "
+                             f"U+{ord(forbidden.group()):04X}; delete it")
+            return None
         if len(text) > MAX_TEXT_LENGTH:
             self.error(node, f"'{key}' is {len(text):,} characters long; a front matter value "
                              f"may be at most {MAX_TEXT_LENGTH:,} (the abstract goes below it)")
@@ -140,7 +151,11 @@ class Fields:
             quoted = _quoted(node, INT_TAG, FLOAT_TAG)
             self.error(node, f"{expected}, found {kind_name(node)}{quoted}")
             return None
-        value = float(yaml.safe_load(node.value))
+        parsed = _plain_value(node, (int, float))
+        if parsed is None:
+            self.error(node, f"{expected}, found '{_shown(node.value)}'")
+            return None
+        value = float(parsed)
         if math.isnan(value) or not low <= value <= high:
             self.error(node, f"{expected}, found {node.value}")
             return None
@@ -154,7 +169,11 @@ class Fields:
         if not isinstance(node, yaml.ScalarNode) or node.tag != INT_TAG:
             self.error(node, f"{expected}, found {kind_name(node)}{_quoted(node, INT_TAG)}")
             return default
-        value = int(yaml.safe_load(node.value))
+        parsed = _plain_value(node, (int,))
+        if parsed is None:
+            self.error(node, f"{expected}, found '{_shown(node.value)}'")
+            return default
+        value = int(parsed)
         if value < minimum:
             self.error(node, f"{expected}, found {value}")
             return default
@@ -168,7 +187,11 @@ class Fields:
             self.error(node, f"'{key}' must be true or false, found {kind_name(node)}"
                              f"{_quoted(node, BOOL_TAG)}")
             return default
-        return bool(yaml.safe_load(node.value))
+        parsed = _plain_value(node, (bool,))
+        if parsed is None:
+            self.error(node, f"'{key}' must be true or false, found '{_shown(node.value)}'")
+            return default
+        return bool(parsed)
 
     def text_list(self, key: str) -> tuple[str, ...]:
         node = self.node_of(key)
@@ -213,6 +236,29 @@ class Fields:
             self.error(node, f"'{key}' must be a list, found {kind_name(node)}")
             return []
         return list(node.value)
+
+
+def _plain_value(node: yaml.ScalarNode, types: tuple[type, ...]) -> int | float | None:
+    """The value of a number or boolean scalar, or None when its text is not one.
+
+    An explicit tag (`!!int abc`) claims a type the text does not have, and a number of
+    thousands of digits is beyond what Python converts: both are content errors, not crashes.
+    """
+    implicit = _RESOLVER.resolve(  # type: ignore[no-untyped-call]
+        yaml.ScalarNode, node.value, (True, False))
+    if implicit != node.tag or len(node.value) > 100:
+        return None
+    try:
+        value = yaml.safe_load(node.value)
+    except (ValueError, yaml.YAMLError):
+        return None
+    if isinstance(value, int | float) and isinstance(value, types):
+        return value  # bool is an int too: `types` says which of them is wanted
+    return None
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _quoted(node: yaml.Node, *tags: str) -> str:

@@ -20,7 +20,7 @@ from citehub.config import HubConfig, Vocabulary
 from citehub.diagnostics import Diagnostics, display_path, suggestion
 from citehub.load import PaperDocument, RawContent, kind_name
 from citehub.model import Citation, Corpus, Link, Paper, PaperDate
-from citehub.schema import Fields, root_fields
+from citehub.schema import FORBIDDEN_CHARACTER, Fields, root_fields
 
 PAPER_KEYS = (
     "title", "authors", "date", "categories", "venue", "links", "verdict", "novelty",
@@ -111,6 +111,7 @@ def read_paper(
     if fields is None:
         return None
     title = fields.text("title", required=True)
+    _check_abstract(document, diagnostics)
     paper = Paper(
         id=document.paper_id,
         title=title or "",
@@ -130,6 +131,16 @@ def read_paper(
     )
     new_errors = any(item.severity == "error" for item in diagnostics.items[first_new:])
     return None if new_errors else paper
+
+
+def _check_abstract(document: PaperDocument, diagnostics: Diagnostics) -> None:
+    for offset, line in enumerate(document.body.split("\n")):
+        forbidden = FORBIDDEN_CHARACTER.search(line)
+        if forbidden:
+            diagnostics.error(document.front_matter.path, document.body_line + offset,
+                              f"the abstract contains the control character "
+                              f"U+{ord(forbidden.group()):04X}; delete it",
+                              col=forbidden.start() + 1)
 
 
 def read_date(fields: Fields) -> PaperDate | None:

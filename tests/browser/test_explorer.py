@@ -1,0 +1,189 @@
+"""The citing papers explorer in Chromium, on the seed-like hub: combined filters give the
+right counts, the state lives in the URL, it works by keyboard alone, and without JavaScript
+the page stays whole."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from .conftest import SiteServer, WatchedPage
+from seed_hub import SURVEY_ID
+
+pytestmark = pytest.mark.browser
+
+HUB = f"papers/{SURVEY_ID}/"
+
+
+def status(page: Page) -> str:
+    return page.locator("#explorer-status").inner_text()
+
+
+def expect_showing(page: Page, shown: int, total: int = 36) -> None:
+    expect(page.locator("#explorer-status")).to_have_text(
+        f"Showing {shown} of {total} citing papers after filters.")
+
+
+def titles(page: Page) -> list[str]:
+    return page.locator("#citing-results .entry-title a").all_inner_texts()
+
+
+def box(page: Page, axis: str, label: str):  # type: ignore[no-untyped-def]
+    legend = {"role": "Role", "polarity": "Polarity", "year": "Year"}[axis]
+    return page.locator("fieldset", has_text=legend).get_by_role(
+        "checkbox", name=re.compile(rf"^{label}\b"))
+
+
+@pytest.fixture
+def hub_page(seed_server: SiteServer, watched: WatchedPage) -> WatchedPage:
+    watched.goto(seed_server.url(HUB))
+    expect_showing(watched.page, 36)
+    return watched
+
+
+def test_filtering_by_role_gives_the_classified_papers(hub_page: WatchedPage) -> None:
+    page = hub_page.page
+    box(page, "role", "Background").check()
+    expect_showing(page, 6)
+    assert len(titles(page)) == 6
+    assert "role=background" in page.url
+    hub_page.assert_clean()
+
+
+def test_filtering_by_year_gives_that_years_papers(hub_page: WatchedPage) -> None:
+    page = hub_page.page
+    box(page, "year", "2025").check()
+    expect_showing(page, 8)
+    dates = page.locator("#citing-results .meta").all_inner_texts()
+    assert len(dates) == 8 and all(" · 2025-" in date for date in dates)
+    box(page, "year", "2026").check()  # several values of one axis: either year
+    expect_showing(page, 36)
+    hub_page.assert_clean()
+
+
+def test_role_and_year_and_polarity_combine(hub_page: WatchedPage) -> None:
+    page = hub_page.page
+    box(page, "role", "Background").check()
+    box(page, "year", "2026").check()
+    expect_showing(page, 6)
+    box(page, "polarity", "Support").check()
+    expect_showing(page, 1)
+    assert titles(page) == ["Filler citing paper 0"]
+    box(page, "year", "2026").uncheck()
+    box(page, "year", "2025").check()
+    expect_showing(page, 0)
+    expect(page.locator("#citing-results")).to_have_text("No citing paper matches these filters.")
+    hub_page.assert_clean()
+
+
+def test_text_filter_and_sorting(hub_page: WatchedPage) -> None:
+    page = hub_page.page
+    page.get_by_label("Title or author").fill("on-policy distillation")
+    expect_showing(page, 2)
+    page.get_by_label("Title or author").fill("")
+    page.get_by_label("Sort by").select_option("novelty")
+    expect(page.locator("#citing-results .entry-title a").first).to_have_text(
+        "Escaping the KL Agreement Trap in On-Policy Distillation")
+    novelties = [float(meta.split("novelty ")[1].split(" ")[0])
+                 for meta in page.locator("#citing-results .meta").all_inner_texts()]
+    assert novelties == sorted(novelties, reverse=True)
+    page.get_by_label("Sort by").select_option("refs")
+    expect(page.locator("#citing-results .entry-title a").first).to_have_text(
+        "Multi-Rollout On-Policy Distillation via Peer Successes and Failures")
+    hub_page.assert_clean()
+
+
+def test_state_in_the_url_round_trips_and_the_back_button_works(
+        seed_server: SiteServer, watched: WatchedPage) -> None:
+    page = watched.page
+    watched.goto(seed_server.url(HUB) + "?role=background&year=2026&sort=novelty")
+    expect_showing(page, 6)
+    expect(box(page, "role", "Background")).to_be_checked()
+    expect(box(page, "year", "2026")).to_be_checked()
+    expect(page.get_by_label("Sort by")).to_have_value("novelty")
+    box(page, "polarity", "Support").check()
+    expect_showing(page, 1)
+    assert "polarity=support" in page.url
+    page.go_back()
+    expect_showing(page, 6)
+    expect(box(page, "polarity", "Support")).not_to_be_checked()
+    page.go_forward()
+    expect_showing(page, 1)
+    # A shared link opens the same view in a fresh page.
+    shared = page.url
+    fresh = page.context.new_page()
+    fresh.goto(shared)
+    expect_showing(fresh, 1)
+    fresh.close()
+    watched.assert_clean()
+
+
+def test_clear_filters_restores_the_full_list(hub_page: WatchedPage) -> None:
+    page = hub_page.page
+    box(page, "role", "Background").check()
+    page.get_by_label("Title or author").fill("llamion")
+    expect_showing(page, 1)
+    page.get_by_role("button", name="Clear filters").click()
+    expect_showing(page, 36)
+    assert len(titles(page)) == 36
+    assert "?" not in page.url
+    hub_page.assert_clean()
+
+
+def test_explorer_works_by_keyboard_alone(hub_page: WatchedPage) -> None:
+    page = hub_page.page
+    first_box = box(page, "role", "Background")
+    # Tab from the top of the page until the first filter has the focus.
+    page.keyboard.press("Tab")
+    for _ in range(300):
+        if first_box.evaluate("node => node === document.activeElement"):
+            break
+        page.keyboard.press("Tab")
+    else:
+        pytest.fail("the role filter cannot be reached with Tab")
+    page.keyboard.press("Space")
+    expect_showing(page, 6)
+    search = page.get_by_label("Title or author")
+    for _ in range(20):
+        if search.evaluate("node => node === document.activeElement"):
+            break
+        page.keyboard.press("Tab")
+    page.keyboard.type("Llamion")
+    expect_showing(page, 1)
+    page.keyboard.press("Tab")  # the sort menu
+    page.keyboard.press("Tab")  # Clear filters
+    page.keyboard.press("Enter")
+    expect_showing(page, 36)
+    hub_page.assert_clean()
+
+
+def test_without_javascript_the_static_page_does_the_job(
+        seed_server: SiteServer, browser: Browser) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(seed_server.url(HUB))
+    expect(page.locator("#explorer")).to_be_hidden()
+    assert page.locator("#citing-results .entry").count() == 36
+    page.locator(".distribution .legend a", has_text="Support").click()
+    expect(page.locator("h1")).to_contain_text("as support")
+    assert page.locator(".entry").count() == 1
+    context.close()
+
+
+def test_loading_the_hub_page_shifts_no_layout(seed_server: SiteServer,
+                                               watched: WatchedPage) -> None:
+    page = watched.page
+    watched.goto(seed_server.url(HUB))
+    watched.settle()
+    shift = page.evaluate("""() => new Promise(resolve => {
+        let total = 0;
+        new PerformanceObserver(list => {
+            for (const entry of list.getEntries()) {
+                if (!entry.hadRecentInput) total += entry.value;
+            }
+        }).observe({type: "layout-shift", buffered: true});
+        requestAnimationFrame(() => requestAnimationFrame(() => resolve(total)));
+    })""")
+    assert shift == 0
