@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
@@ -57,6 +59,7 @@ def load_corpus(
         return Corpus(HubConfig(), MappingProxyType({}))
     raw = load_content(content_dir, diagnostics)
     config = read_config(raw.hub, diagnostics)
+    diagnostics.levels = config.warnings
     if base_url is not None:
         config = config.with_base_url(base_url)  # the CLI has checked it
     corpus = validate(raw, config, diagnostics, include_drafts=include_drafts)
@@ -76,7 +79,21 @@ def build(
     reporter = reporter or Reporter()
     started = time.perf_counter()
     stages: dict[str, float] = {}
+    try:
+        return _build(hub_dir, out_dir, include_drafts, base_url, reporter, started, stages)
+    finally:
+        gc.unfreeze()  # what the build froze can be collected once it is over
 
+
+def _build(
+    hub_dir: Path,
+    out_dir: Path,
+    include_drafts: bool,
+    base_url: str | None,
+    reporter: Reporter,
+    started: float,
+    stages: dict[str, float],
+) -> BuildResult:
     def lap(stage: str, since: float) -> float:
         now = time.perf_counter()
         stages[stage] = now - since
@@ -85,17 +102,19 @@ def build(
     # First, so even a build that fails on content puts back a site a killed build moved aside.
     recover_abandoned(out_dir.absolute())
     diagnostics = Diagnostics()
-    corpus = load_corpus(hub_dir, diagnostics, include_drafts=include_drafts, base_url=base_url)
-    if diagnostics.has_errors:
-        raise ContentError(diagnostics)
-    mark = lap("load", started)
-    site = aggregate(corpus)
-    mark = lap("aggregate", mark)
-    try:
-        planned = plan_site(corpus.config, site)
-    except PlanError as error:
-        diagnostics.error(hub_dir / CONTENT_FOLDER, 1, str(error))
-        raise ContentError(diagnostics) from None
+    with long_lived_objects():
+        corpus = load_corpus(hub_dir, diagnostics, include_drafts=include_drafts,
+                             base_url=base_url)
+        if diagnostics.has_errors:
+            raise ContentError(diagnostics)
+        mark = lap("load", started)
+        site = aggregate(corpus)
+        mark = lap("aggregate", mark)
+        try:
+            planned = plan_site(corpus.config, site)
+        except PlanError as error:
+            diagnostics.error(hub_dir / CONTENT_FOLDER, 1, str(error))
+            raise ContentError(diagnostics) from None
     check_templates(hub_dir, diagnostics)
     statics = static_files(hub_dir, diagnostics)
     if diagnostics.has_errors:
@@ -131,6 +150,25 @@ def build(
     pages = sum(1 for file in planned if file.path.suffix == ".html")
     return BuildResult(len(corpus.papers), pages, stats, time.perf_counter() - started,
                        diagnostics, stages)
+
+
+@contextmanager
+def long_lived_objects() -> Iterator[None]:
+    """Build the model without the cyclic garbage collector, then exempt it from collection.
+
+    Loading makes millions of objects that live as long as the build and form no cycles;
+    with the collector on, each full collection walks all of them again, which made loading
+    a 10,000-paper hub four times slower. Rendering, which does make short-lived cycles,
+    runs with the collector on but no longer re-examines the model.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
 
 
 def report_broken_links(

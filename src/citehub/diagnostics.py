@@ -7,6 +7,7 @@ sees every mistake of a pull request in one run, each as `path:line:col: severit
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -86,6 +87,7 @@ def repository_path(path: str) -> str:
         return path
 
 
+@functools.lru_cache(maxsize=4096)
 def display_path(path: Path) -> str:
     """The path as a user should read it: relative to the current directory when below it."""
     absolute = path.absolute()
@@ -100,6 +102,9 @@ class Diagnostics:
     """Collects the problems of one run; stages add to it and carry on where they can."""
 
     items: list[Diagnostic] = field(default_factory=list)
+    # The hub's warning levels, once hub.yaml is read: an ignored warning is not even made
+    # (a large hub can have tens of thousands of them).
+    levels: Mapping[str, Level] = field(default_factory=dict)
 
     def error(self, path: Path | str, line: int, message: str, col: int | None = None) -> None:
         self._add(path, line, col, "error", message, None)
@@ -108,7 +113,10 @@ class Diagnostics:
         self, path: Path | str, line: int, message: str, code: str, col: int | None = None
     ) -> None:
         assert code in WARNING_CODES, code
-        self._add(path, line, col, "warning", message, code)
+        level = self.levels.get(code, "warn")
+        if level == "ignore":
+            return
+        self._add(path, line, col, "error" if level == "error" else "warning", message, code)
 
     def _add(
         self,

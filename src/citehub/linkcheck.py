@@ -18,6 +18,11 @@ ID = re.compile(rb'\sid="([^"]*)"')
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
+def _text(attribute: bytes) -> str:
+    text = attribute.decode()
+    return html.unescape(text) if "&" in text else text
+
+
 @dataclass(frozen=True)
 class BrokenLink:
     page: str  # the URL of the page that has the link
@@ -41,13 +46,15 @@ class LinkChecker:
 
     def add_page(self, path: PurePosixPath, url: str, template: str | None, data: bytes) -> None:
         self.add_file(path)
-        links = [
-            (html.unescape(match.group(1).decode()), data.count(b"\n", 0, match.start()) + 1)
-            for match in LINK.finditer(data)
-        ]
+        links = []
+        line, counted = 1, 0
+        for match in LINK.finditer(data):
+            # Lines counted from the previous link on: one pass over the page, not one per link.
+            line += data.count(b"\n", counted, match.start())
+            counted = match.start()
+            links.append((_text(match.group(1)), line))
         self.pages[path.as_posix()] = (url, template, links)
-        self.ids[path.as_posix()] = {html.unescape(match.group(1).decode())
-                                     for match in ID.finditer(data)}
+        self.ids[path.as_posix()] = {_text(match.group(1)) for match in ID.finditer(data)}
 
     def broken(self) -> list[BrokenLink]:
         found: list[BrokenLink] = []

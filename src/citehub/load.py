@@ -12,15 +12,33 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import yaml
 
 from citehub.diagnostics import Diagnostics
 
 try:  # libyaml's parser is several times faster; the pure-Python one gives the same nodes.
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+
+class _Loader(_BaseLoader):
+    """Resolves each distinct plain scalar's tag once: keys and vocabulary terms repeat in
+    every file, and PyYAML's resolver (Python even under libyaml) tries a list of regular
+    expressions per scalar."""
+
+    _tags: ClassVar[dict[tuple[type, str, tuple[bool, bool]], str]] = {}
+
+    def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+        key = (kind, value, implicit)
+        tag = self._tags.get(key)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+            if len(self._tags) < 100_000:
+                self._tags[key] = tag
+        return tag
 
 PAPER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 PAPERS_FOLDER = Path("papers")
@@ -110,6 +128,10 @@ def paper_files(content_dir: Path, diagnostics: Diagnostics) -> list[Path]:
     folder = content_dir / PAPERS_FOLDER
     if not folder.is_dir():
         return []
+    if escapes(folder, content_dir):
+        diagnostics.error(folder, 1, f"is a symbolic link to {folder.resolve()}, outside "
+                                     "content/; refusing to read it")
+        return []
     papers: list[Path] = []
     for path in sorted(folder.iterdir(), key=lambda path: path.name):
         if path.name.startswith("."):
@@ -134,7 +156,9 @@ def read_text(path: Path, root: Path, diagnostics: Diagnostics) -> str | None:
     Content comes from pull requests: a paper file may be a link to /etc/passwd, a FIFO that
     blocks forever, or gigabytes of text. None of those is read.
     """
-    if escapes(path, root):
+    # Its folder was checked already (content/, content/papers/), so only a file that is a
+    # link itself can lead elsewhere; resolving every path of a large hub would be slow.
+    if path.is_symlink() and escapes(path, root):
         diagnostics.error(path, 1, f"is a symbolic link to {path.resolve()}, outside "
                                    f"{root.name}/; refusing to read it")
         return None

@@ -52,6 +52,8 @@ class PaperCard:
     summary: str | None
     citing_count: int
     kind: str | None
+    facts: str  # "cs.LG · 2026-06-08 · unverdicted · novelty 7.0", as lists show it
+    listing_facts: str  # the same with the venue, for lists of papers (index, years)
 
 
 @dataclass(frozen=True)
@@ -193,13 +195,21 @@ class Planner:
         card = self._cards.get(paper.id)
         if card is None:
             hub = self.site.hubs[paper.id]
+            novelty = novelty_text(paper.novelty)
+            date = paper.date.text if paper.date else None
+            # Formatted once here, not in the template for every list it appears in.
+            facts = [", ".join(paper.categories), date, paper.verdict,
+                     f"novelty {novelty}" if novelty else None]
+            listing = [*facts[:2], paper.venue, *facts[2:]]
             card = PaperCard(
                 id=paper.id, title=paper.title, url=self.urls.paper(paper.id),
-                authors=paper.authors, date=paper.date.text if paper.date else None,
+                authors=paper.authors, date=date,
                 year=paper.year, categories=paper.categories, venue=paper.venue,
-                verdict=paper.verdict, novelty=novelty_text(paper.novelty),
+                verdict=paper.verdict, novelty=novelty,
                 summary=paper.summary, citing_count=hub.citing_count,
                 kind=hub.kind.label if hub.kind else None,
+                facts=" · ".join(part for part in facts if part),
+                listing_facts=" · ".join(part for part in listing if part),
             )
             self._cards[paper.id] = card
         return card

@@ -57,6 +57,7 @@ def make_environment(hub_dir: Path, config: HubConfig) -> jinja2.Environment:
         auto_reload=False,
         extensions=["jinja2.ext.do"],
     )
+    environment.globals["item_html"] = ItemCache(environment)
     environment.filters["markdown"] = render_markdown
     environment.filters["atom_date"] = atom_date
     environment.globals.update(
@@ -67,6 +68,27 @@ def make_environment(hub_dir: Path, config: HubConfig) -> jinja2.Environment:
         urls=Urls.of(config),
     )
     return environment
+
+
+class ItemCache:
+    """`item_html(item)`: a citation as the theme's `citation_item` macro renders it, rendered
+    once per build however many lists show it (a hub's list, its role, polarity and year
+    pages, the site-wide role page). Lists of citations are most of a large hub's pages."""
+
+    def __init__(self, environment: jinja2.Environment) -> None:
+        self.environment = environment
+        # Keyed by identity: the plan shares one item object among the pages showing it, and
+        # the entry keeps the item alive so its id cannot be reused within the build.
+        self.rendered: dict[tuple[int, str], tuple[object, Markup]] = {}
+
+    def __call__(self, item: object, heading: str = "h3") -> Markup:
+        key = (id(item), heading)
+        entry = self.rendered.get(key)
+        if entry is None:
+            macros = self.environment.get_template("macros.html").module
+            entry = (item, Markup(macros.citation_item(item, heading)))  # type: ignore[attr-defined]
+            self.rendered[key] = entry
+        return entry[1]
 
 
 # -- Markdown --------------------------------------------------------------------------------

@@ -131,7 +131,8 @@ class Fields:
         if not text:
             self.error(node, f"'{key}' must not be empty")
             return None
-        forbidden = FORBIDDEN_CHARACTER.search(text)
+        forbidden = None if text.isascii() and text.isprintable() else (
+            FORBIDDEN_CHARACTER.search(text))
         if forbidden:
             self.error(node, f"'{key}' contains the control character "
                              f"U+{ord(forbidden.group()):04X}; delete it")
@@ -238,19 +239,28 @@ class Fields:
         return list(node.value)
 
 
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_CONSTRUCT = {
+    INT_TAG: _CONSTRUCTOR.construct_yaml_int,
+    FLOAT_TAG: _CONSTRUCTOR.construct_yaml_float,
+    BOOL_TAG: _CONSTRUCTOR.construct_yaml_bool,
+}
+
+
 def _plain_value(node: yaml.ScalarNode, types: tuple[type, ...]) -> int | float | None:
     """The value of a number or boolean scalar, or None when its text is not one.
 
     An explicit tag (`!!int abc`) claims a type the text does not have, and a number of
     thousands of digits is beyond what Python converts: both are content errors, not crashes.
+    Built from the node itself: a YAML loader per value would cost more than the whole file.
     """
     implicit = _RESOLVER.resolve(  # type: ignore[no-untyped-call]
         yaml.ScalarNode, node.value, (True, False))
     if implicit != node.tag or len(node.value) > 100:
         return None
     try:
-        value = yaml.safe_load(node.value)
-    except (ValueError, yaml.YAMLError):
+        value = _CONSTRUCT[node.tag](node)
+    except (ValueError, KeyError, yaml.YAMLError):
         return None
     if isinstance(value, int | float) and isinstance(value, types):
         return value  # bool is an int too: `types` says which of them is wanted
