@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 NODE_INSTALLED := node_modules/.installed
 
-.PHONY: build test check lint clean system-deps
+.PHONY: build test check bench lint clean system-deps
 
 build: $(INSTALLED)
 	$(BIN)/citehub build .
@@ -17,6 +17,11 @@ test: $(INSTALLED) $(NODE_INSTALLED) system-deps
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+# Build-time benchmark (cold, nothing changed, one edit) at 1k, 10k and 50k papers; corpus
+# and site on tmpfs. Takes a while; results go to docs/performance.md.
+bench: $(INSTALLED)
+	$(BIN)/python bench/run.py --write
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

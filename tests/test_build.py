@@ -188,3 +188,30 @@ def test_the_installed_package_carries_the_default_theme(tmp_path: Path) -> None
         cwd=elsewhere, capture_output=True, text=True, check=True,
         env={**os.environ, "PYTHONPATH": str(tmp_path / "installed"), "PYTHONSAFEPATH": "1"},
     ).stdout
+
+
+def test_rendering_on_several_processes_writes_the_same_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from citehub import render
+    from citehub.build import build
+
+    monkeypatch.setattr(render, "PARALLEL_MIN_FILES", 0)  # the demo is small: force workers
+    build(REPO, tmp_path / "one", workers=1)
+    build(REPO, tmp_path / "two", workers=2)
+    assert tree_digest(tmp_path / "two") == tree_digest(tmp_path / "one")
+
+
+def test_template_error_in_a_worker_is_reported_like_any_other(
+    hub: Hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from citehub import render
+
+    monkeypatch.setattr(render, "PARALLEL_MIN_FILES", 0)
+    hub.paper("p", "title: P")
+    hub.file("templates/paper.html", "{{ no_such_variable.attribute }}\n")
+    result = hub.build()
+    assert result.exit_code == 1
+    assert "templates/paper.html:1: error: template error" in result.stderr
+    assert not hub.site.exists()
+    assert [p.name for p in hub.root.iterdir() if "citehub-" in p.name] == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,12 +25,12 @@ from citehub.render import (
     check_templates,
     locate_in_templates,
     make_environment,
-    render_files,
+    render_site,
     static_files,
 )
 from citehub.report import Reporter
 from citehub.validate import validate
-from citehub.write import WriteStats, recover_abandoned, write_site
+from citehub.write import WriteStats, recover_abandoned, write_files, write_site
 
 CONTENT_FOLDER = "content"
 
@@ -74,13 +75,18 @@ def build(
     include_drafts: bool = False,
     base_url: str | None = None,
     reporter: Reporter | None = None,
+    workers: int | None = None,
 ) -> BuildResult:
-    """Build the hub in `hub_dir` into `out_dir`; raises ContentError on content problems."""
+    """Build the hub in `hub_dir` into `out_dir`; raises ContentError on content problems.
+
+    `workers`: processes that render (default: one per core this process may use).
+    """
     reporter = reporter or Reporter()
     started = time.perf_counter()
     stages: dict[str, float] = {}
     try:
-        return _build(hub_dir, out_dir, include_drafts, base_url, reporter, started, stages)
+        return _build(hub_dir, out_dir, include_drafts, base_url, reporter, started, stages,
+                      workers or len(os.sched_getaffinity(0)))
     finally:
         gc.unfreeze()  # what the build froze can be collected once it is over
 
@@ -93,6 +99,7 @@ def _build(
     reporter: Reporter,
     started: float,
     stages: dict[str, float],
+    workers: int,
 ) -> BuildResult:
     def lap(stage: str, since: float) -> float:
         now = time.perf_counter()
@@ -124,25 +131,26 @@ def _build(
     environment = make_environment(hub_dir, corpus.config)
 
     links = LinkChecker(corpus.config.base_path)
-    templates = {file.path: file for file in planned}
+    urls_and_templates = {file.path: (file.url, file.template) for file in planned}
 
-    def outputs() -> Iterator[tuple[PurePosixPath, bytes | Path]]:
-        rendered = render_files(planned, environment)
-        for output in reporter.progress(rendered, len(planned), "Rendering"):
-            planned_file = templates[output.path]
-            if output.path.suffix == ".html":
-                links.add_page(output.path, planned_file.url, planned_file.template, output.data)
+    def fill(root: Path) -> WriteStats:
+        rendered, written = render_site(
+            root, planned, environment, workers,
+            lambda results, count: reporter.progress(results, count, "Rendering"))
+        for path, found in written:
+            if found is None:
+                links.add_file(path)
             else:
-                links.add_file(output.path)
-            yield output.path, output.data
-        for path, source in statics.items():
+                links.add_page(path, *urls_and_templates[path], found)
+        copied = write_files(root, statics.items())
+        for path in statics:
             links.add_file(path)
-            yield path, source
         # Still inside the write: a broken link fails the build before the swap.
         report_broken_links(links, environment, diagnostics)
+        return WriteStats(rendered.files + copied.files, rendered.bytes + copied.bytes)
 
     try:
-        stats = write_site(out_dir, outputs())
+        stats = write_site(out_dir, fill)
     except TemplateProblem as problem:
         diagnostics.error(problem.path, problem.line, problem.message)
         raise ContentError(diagnostics) from None

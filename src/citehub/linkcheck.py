@@ -24,6 +24,25 @@ def _text(attribute: bytes) -> str:
 
 
 @dataclass(frozen=True)
+class PageLinks:
+    """What the link check needs of one rendered page: its links (with their line) and ids."""
+
+    links: list[tuple[str, int]]
+    ids: set[str]
+
+
+def extract(data: bytes) -> PageLinks:
+    links = []
+    line, counted = 1, 0
+    for match in LINK.finditer(data):
+        # Lines counted from the previous link on: one pass over the page, not one per link.
+        line += data.count(b"\n", counted, match.start())
+        counted = match.start()
+        links.append((_text(match.group(1)), line))
+    return PageLinks(links, {_text(match.group(1)) for match in ID.finditer(data)})
+
+
+@dataclass(frozen=True)
 class BrokenLink:
     page: str  # the URL of the page that has the link
     template: str | None  # the template that rendered the page
@@ -44,17 +63,11 @@ class LinkChecker:
     def add_file(self, path: PurePosixPath) -> None:
         self.files.add(path.as_posix())
 
-    def add_page(self, path: PurePosixPath, url: str, template: str | None, data: bytes) -> None:
+    def add_page(self, path: PurePosixPath, url: str, template: str | None,
+                 found: PageLinks) -> None:
         self.add_file(path)
-        links = []
-        line, counted = 1, 0
-        for match in LINK.finditer(data):
-            # Lines counted from the previous link on: one pass over the page, not one per link.
-            line += data.count(b"\n", counted, match.start())
-            counted = match.start()
-            links.append((_text(match.group(1)), line))
-        self.pages[path.as_posix()] = (url, template, links)
-        self.ids[path.as_posix()] = {_text(match.group(1)) for match in ID.finditer(data)}
+        self.pages[path.as_posix()] = (url, template, found.links)
+        self.ids[path.as_posix()] = found.ids
 
     def broken(self) -> list[BrokenLink]:
         found: list[BrokenLink] = []

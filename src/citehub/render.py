@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 import types
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -19,9 +20,11 @@ from markupsafe import Markup
 
 from citehub.config import HubConfig
 from citehub.diagnostics import Diagnostics, display_path
+from citehub.linkcheck import PageLinks, extract
 from citehub.load import escapes
 from citehub.pages import PlannedFile
 from citehub.urls import Urls
+from citehub.write import WriteStats, write_files
 
 THEME_DIR = Path(__file__).parent / "theme"
 TEMPLATE_SUFFIXES = (".html", ".xml", ".txt", ".json")
@@ -33,10 +36,14 @@ class TemplateProblem(Exception):
     """A theme template failed; carries where, for a `path:line: error:` report."""
 
     def __init__(self, path: str, line: int, message: str) -> None:
-        super().__init__(f"{path}:{line}: {message}")
+        # All three in args, so the exception survives the trip back from a worker process.
+        super().__init__(path, line, message)
         self.path = path
         self.line = line
         self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
 
 
 def template_folders(hub_dir: Path) -> list[Path]:
@@ -175,6 +182,70 @@ def render_files(files: Sequence[PlannedFile], environment: jinja2.Environment) 
             template = load_template(environment, file.template)
             templates[file.template] = template
         yield Output(file.path, render_template(template, file.context).encode())
+
+
+# -- rendering the whole site on every core ----------------------------------------------------
+
+# Below this many files, starting worker processes costs more than it saves.
+PARALLEL_MIN_FILES = 2000
+# Contiguous runs of the plan: a hub page and its filter pages show the same citation items,
+# so keeping them in one worker keeps its item cache useful; several runs per worker balance.
+CHUNKS_PER_WORKER = 8
+
+Rendered = tuple[PurePosixPath, PageLinks | None]  # a written file, and its links if a page
+_job: tuple[Path, Sequence[PlannedFile], jinja2.Environment] | None = None
+
+
+def _render_chunk(bounds: tuple[int, int]) -> tuple[WriteStats, list[Rendered]]:
+    """Render and write plan[start:stop] into the output folder (in a worker, or in-process)."""
+    assert _job is not None
+    root, planned, environment = _job
+    written: list[Rendered] = []
+
+    def files() -> Iterator[tuple[PurePosixPath, bytes | Path]]:
+        for output in render_files(planned[bounds[0]:bounds[1]], environment):
+            found = extract(output.data) if output.path.suffix == ".html" else None
+            written.append((output.path, found))
+            yield output.path, output.data
+
+    return write_files(root, files()), written
+
+
+def render_site(
+    root: Path,
+    planned: Sequence[PlannedFile],
+    environment: jinja2.Environment,
+    workers: int,
+    progress: Callable[[Iterator[tuple[WriteStats, list[Rendered]]], int],
+                       Iterator[tuple[WriteStats, list[Rendered]]]],
+) -> tuple[WriteStats, list[Rendered]]:
+    """Render every planned file into `root`, on `workers` processes when it is worth it.
+
+    Workers are forked: they share the plan and the Jinja environment with this process
+    instead of receiving copies, and send back only what the link check needs.
+    """
+    global _job
+    parallel = workers > 1 and len(planned) >= PARALLEL_MIN_FILES
+    count = workers * CHUNKS_PER_WORKER if parallel else 1
+    size = -(-len(planned) // count) or 1
+    chunks = [(start, min(start + size, len(planned))) for start in range(0, len(planned), size)]
+    files, total = 0, 0
+    rendered: list[Rendered] = []
+    _job = (root, planned, environment)
+    try:
+        if parallel:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                results = pool.imap_unordered(_render_chunk, chunks)
+                for stats, written in progress(results, len(chunks)):
+                    files, total = files + stats.files, total + stats.bytes
+                    rendered.extend(written)
+        else:
+            for stats, written in progress(map(_render_chunk, chunks), len(chunks)):
+                files, total = files + stats.files, total + stats.bytes
+                rendered.extend(written)
+    finally:
+        _job = None
+    return WriteStats(files, total), rendered
 
 
 def load_template(environment: jinja2.Environment, name: str) -> jinja2.Template:

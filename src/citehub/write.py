@@ -9,7 +9,7 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -40,8 +40,9 @@ def check_output_folder(out_dir: Path) -> None:
         )
 
 
-def write_site(out_dir: Path, files: Iterable[tuple[PurePosixPath, bytes | Path]]) -> WriteStats:
-    """Write every file into a fresh folder beside `out_dir`, then swap it into place."""
+def write_site(out_dir: Path, fill: Callable[[Path], WriteStats]) -> WriteStats:
+    """Let `fill` write the site into a fresh folder beside `out_dir`, then swap it into
+    place; if `fill` raises (or the build is interrupted), the folder is removed instead."""
     out_dir = out_dir.absolute()
     recover_abandoned(out_dir)
     check_output_folder(out_dir)
@@ -51,7 +52,7 @@ def write_site(out_dir: Path, files: Iterable[tuple[PurePosixPath, bytes | Path]
     shutil.rmtree(temporary, ignore_errors=True)
     try:
         temporary.mkdir()
-        stats = _write_all(temporary, files)
+        stats = fill(temporary)
         (temporary / MARKER).write_bytes(MARKER_TEXT)
         if out_dir.exists():
             out_dir.rename(retired)
@@ -93,7 +94,8 @@ def _running(pid: int) -> bool:
     return True
 
 
-def _write_all(root: Path, files: Iterable[tuple[PurePosixPath, bytes | Path]]) -> WriteStats:
+def write_files(root: Path, files: Iterable[tuple[PurePosixPath, bytes | Path]]) -> WriteStats:
+    """Write each (path under root, bytes or a file to copy); returns how many and how much."""
     count = 0
     total = 0
     made: set[Path] = {root}
