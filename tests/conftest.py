@@ -75,6 +75,12 @@ class Hub:
         return target.read_text(encoding="utf-8")
 
 
+def temporary_folders(root: Path) -> list[str]:
+    """What a build left beside its site: its temporary folders, which it must remove."""
+    return sorted(path.name for path in root.iterdir()
+                  if ".citehub-new-" in path.name or ".citehub-old-" in path.name)
+
+
 @pytest.fixture
 def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Hub:
     # Diagnostics print paths relative to the current directory: run inside the hub.

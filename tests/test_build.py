@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, Hub
+from conftest import REPO, Hub, temporary_folders
 from pages_helpers import entry_titles, section, soup, text_of
 
 DEMO_SURVEY = "2402.13116"
@@ -86,7 +86,7 @@ def test_rebuild_replaces_the_previous_site(hub: Hub) -> None:
     assert hub.build().exit_code == 0
     assert (hub.site / "papers" / "new" / "index.html").is_file()
     assert not (hub.site / "papers" / "old").exists()
-    assert [p.name for p in hub.root.iterdir() if "citehub-" in p.name] == []
+    assert temporary_folders(hub.root) == []
 
 
 def test_failed_render_leaves_the_previous_site_untouched(hub: Hub) -> None:
@@ -100,7 +100,7 @@ def test_failed_render_leaves_the_previous_site_untouched(hub: Hub) -> None:
     assert "templates/paper.html:1: error: template error" in result.stderr
     assert "left as it was" in result.stderr
     assert tree_digest(hub.site) == before
-    assert [p.name for p in hub.root.iterdir() if "citehub-" in p.name] == []
+    assert temporary_folders(hub.root) == []
 
 
 def test_interrupted_build_leaves_the_previous_site_untouched(
@@ -111,6 +111,7 @@ def test_interrupted_build_leaves_the_previous_site_untouched(
     hub.paper("p", "title: P")
     assert hub.build().exit_code == 0
     before = tree_digest(hub.site)
+    hub.paper("q", "title: Q")  # a change, so the next build renders instead of skipping
     original = render.render_template
     calls = []
 
@@ -126,7 +127,7 @@ def test_interrupted_build_leaves_the_previous_site_untouched(
 
         build(hub.root, hub.site)
     assert tree_digest(hub.site) == before
-    assert [p.name for p in hub.root.iterdir() if "citehub-" in p.name] == []
+    assert temporary_folders(hub.root) == []
 
 
 def test_build_refuses_to_replace_a_folder_it_did_not_make(hub: Hub) -> None:
@@ -214,4 +215,4 @@ def test_template_error_in_a_worker_is_reported_like_any_other(
     assert result.exit_code == 1
     assert "templates/paper.html:1: error: template error" in result.stderr
     assert not hub.site.exists()
-    assert [p.name for p in hub.root.iterdir() if "citehub-" in p.name] == []
+    assert temporary_folders(hub.root) == []

@@ -14,7 +14,7 @@ import pytest
 from citehub.render import is_safe_link, render_markdown
 from citehub.write import MARKER
 
-from conftest import Hub
+from conftest import Hub, temporary_folders
 from problems_helpers import failed, only_error, passed
 
 SECRET = "root:x:0:0:the secret"
@@ -219,7 +219,7 @@ def test_build_stopped_midway_leaves_the_previous_site_and_no_temporary_folder(
     assert process.returncode != 0
     assert b"Traceback" not in stderr
     assert tree(hub.site) == before
-    assert [p.name for p in hub.root.iterdir() if "citehub-" in p.name] == []
+    assert temporary_folders(hub.root) == []
 
 
 def test_folder_left_by_a_killed_build_is_cleaned_up_next_time(hub: Hub) -> None:

@@ -729,7 +729,8 @@ def test_build_with_a_content_error_leaves_the_previous_site_untouched(hub: Hub)
     assert "left as it was" in run.stderr.splitlines()[-1]
     assert snapshot(hub.site) == before
     assert hub.site.stat().st_mtime_ns == site_mtime
-    leftovers = [path.name for path in hub.root.iterdir() if "citehub-" in path.name]
+    leftovers = [path.name for path in hub.root.iterdir()
+                 if ".citehub-new-" in path.name or ".citehub-old-" in path.name]
     assert leftovers == []
 
 

@@ -14,6 +14,7 @@ from types import MappingProxyType
 from jinja2 import Environment
 
 from citehub.aggregate import aggregate
+from citehub.cache import input_digest, recall, remember
 from citehub.config import HubConfig, read_config
 from citehub.diagnostics import ContentError, Diagnostics
 from citehub.linkcheck import LinkChecker
@@ -30,7 +31,7 @@ from citehub.render import (
 )
 from citehub.report import Reporter
 from citehub.validate import validate
-from citehub.write import WriteStats, recover_abandoned, write_files, write_site
+from citehub.write import WriteStats, read_marker, recover_abandoned, write_files, write_site
 
 CONTENT_FOLDER = "content"
 
@@ -43,6 +44,7 @@ class BuildResult:
     seconds: float
     diagnostics: Diagnostics
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    unchanged: bool = False  # the inputs were those of the site already in place: no work
 
 
 def load_corpus(
@@ -108,6 +110,15 @@ def _build(
 
     # First, so even a build that fails on content puts back a site a killed build moved aside.
     recover_abandoned(out_dir.absolute())
+    digest = input_digest(hub_dir, {"drafts": include_drafts, "base_url": base_url})
+    previous = recall(hub_dir, out_dir, digest, read_marker(out_dir))
+    if previous is not None:
+        summary, replayed = previous
+        stages["unchanged"] = time.perf_counter() - started
+        return BuildResult(
+            int(str(summary["papers"])), int(str(summary["pages"])),
+            WriteStats(int(str(summary["files"])), int(str(summary["bytes"]))),
+            time.perf_counter() - started, replayed, stages, unchanged=True)
     diagnostics = Diagnostics()
     with long_lived_objects():
         corpus = load_corpus(hub_dir, diagnostics, include_drafts=include_drafts,
@@ -150,12 +161,15 @@ def _build(
         return WriteStats(rendered.files + copied.files, rendered.bytes + copied.bytes)
 
     try:
-        stats = write_site(out_dir, fill)
+        stats = write_site(out_dir, fill, inputs=digest)
     except TemplateProblem as problem:
         diagnostics.error(problem.path, problem.line, problem.message)
         raise ContentError(diagnostics) from None
     lap("render+write", mark)
     pages = sum(1 for file in planned if file.path.suffix == ".html")
+    remember(hub_dir, out_dir, digest, {"papers": len(corpus.papers), "pages": pages,
+                                        "files": stats.files, "bytes": stats.bytes},
+             diagnostics)
     return BuildResult(len(corpus.papers), pages, stats, time.perf_counter() - started,
                        diagnostics, stages)
 

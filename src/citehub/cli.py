@@ -17,6 +17,7 @@ from citehub.scaffold import ScaffoldError, init_hub, new_paper
 from citehub.write import OutputError
 
 HUB_DIR = click.Path(file_okay=False, path_type=Path)
+PAGES_SIZE_WARNING = 800_000_000  # GitHub Pages refuses sites over 1 GB: say so in time
 
 
 def check_base_url(
@@ -71,8 +72,13 @@ def build(hub_dir: Path, out_dir: Path | None, base_url: str | None, drafts: boo
         click.echo(f"error: cannot write {out_dir}: {error.strerror or error}", err=True)
         sys.exit(1)
     print_diagnostics(result.diagnostics)
+    if result.stats.bytes > PAGES_SIZE_WARNING:
+        click.echo(f"warning: the site is {human_bytes(result.stats.bytes)}; GitHub Pages "
+                   "publishes sites of at most 1 GB", err=True)
+    done = "nothing changed: kept" if result.unchanged else "built"
+    where = "in" if result.unchanged else "into"
     click.echo(
-        f"built {result.papers} papers into {out_dir}: {result.pages} pages, "
+        f"{done} {result.papers} papers {where} {out_dir}: {result.pages} pages, "
         f"{result.stats.files} files, {human_bytes(result.stats.bytes)} "
         f"in {result.seconds:.2f} s"
     )

@@ -40,7 +40,15 @@ def check_output_folder(out_dir: Path) -> None:
         )
 
 
-def write_site(out_dir: Path, fill: Callable[[Path], WriteStats]) -> WriteStats:
+def read_marker(out_dir: Path) -> str:
+    """The marker of a previous citehub site in `out_dir`, or '' when there is none."""
+    try:
+        return (out_dir / MARKER).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def write_site(out_dir: Path, fill: Callable[[Path], WriteStats], inputs: str = "") -> WriteStats:
     """Let `fill` write the site into a fresh folder beside `out_dir`, then swap it into
     place; if `fill` raises (or the build is interrupted), the folder is removed instead."""
     out_dir = out_dir.absolute()
@@ -53,7 +61,8 @@ def write_site(out_dir: Path, fill: Callable[[Path], WriteStats]) -> WriteStats:
     try:
         temporary.mkdir()
         stats = fill(temporary)
-        (temporary / MARKER).write_bytes(MARKER_TEXT)
+        # The digest of the build's inputs: the next build with the same inputs is skipped.
+        (temporary / MARKER).write_bytes(MARKER_TEXT + f"inputs: {inputs}\n".encode())
         if out_dir.exists():
             out_dir.rename(retired)
         temporary.rename(out_dir)
