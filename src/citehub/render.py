@@ -186,8 +186,9 @@ def render_files(files: Sequence[PlannedFile], environment: jinja2.Environment) 
 
 # -- rendering the whole site on every core ----------------------------------------------------
 
-# Below this many files, starting worker processes costs more than it saves.
-PARALLEL_MIN_FILES = 2000
+# Below this many files, starting worker processes costs more than it saves. The environment
+# can lower it (tests use 0 to exercise the workers on small hubs).
+PARALLEL_MIN_FILES = int(os.environ.get("CITEHUB_PARALLEL_MIN_FILES", "2000"))
 # Contiguous runs of the plan: a hub page and its filter pages show the same citation items,
 # so keeping them in one worker keeps its item cache useful; several runs per worker balance.
 CHUNKS_PER_WORKER = 8
