@@ -18,7 +18,7 @@ from citehub.cache import input_digest, recall, remember
 from citehub.config import HubConfig, read_config
 from citehub.diagnostics import ContentError, Diagnostics
 from citehub.linkcheck import LinkChecker
-from citehub.load import escapes, load_content
+from citehub.load import escapes, load_content, refuse_link
 from citehub.model import Corpus
 from citehub.pages import PlanError, plan_site
 from citehub.render import (
@@ -57,8 +57,7 @@ def load_corpus(
     """Read and validate content/; problems go to `diagnostics`, the corpus is best effort."""
     content_dir = hub_dir / CONTENT_FOLDER
     if escapes(content_dir, hub_dir):
-        diagnostics.error(content_dir, 1, f"is a symbolic link to {content_dir.resolve()}, "
-                                          "outside the hub folder; refusing to read it")
+        refuse_link(diagnostics, content_dir, "the hub folder")
         return Corpus(HubConfig(), MappingProxyType({}))
     raw = load_content(content_dir, diagnostics)
     config = read_config(raw.hub, diagnostics)

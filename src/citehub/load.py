@@ -129,8 +129,7 @@ def paper_files(content_dir: Path, diagnostics: Diagnostics) -> list[Path]:
     if not folder.is_dir():
         return []
     if escapes(folder, content_dir):
-        diagnostics.error(folder, 1, f"is a symbolic link to {folder.resolve()}, outside "
-                                     "content/; refusing to read it")
+        refuse_link(diagnostics, folder, "content/")
         return []
     papers: list[Path] = []
     for path in sorted(folder.iterdir(), key=lambda path: path.name):
@@ -150,6 +149,12 @@ def escapes(path: Path, root: Path) -> bool:
     return not path.resolve().is_relative_to(root.resolve())
 
 
+def refuse_link(diagnostics: Diagnostics, path: Path, outside: str) -> None:
+    """Report a link that leads out of the hub; the caller reads nothing from it."""
+    diagnostics.error(path, 1, f"is a symbolic link to {path.resolve()}, outside {outside}; "
+                               "refusing to read it")
+
+
 def read_text(path: Path, root: Path, diagnostics: Diagnostics) -> str | None:
     """The file's text, or None after reporting why it may not or cannot be read.
 
@@ -159,8 +164,7 @@ def read_text(path: Path, root: Path, diagnostics: Diagnostics) -> str | None:
     # Its folder was checked already (content/, content/papers/), so only a file that is a
     # link itself can lead elsewhere; resolving every path of a large hub would be slow.
     if path.is_symlink() and escapes(path, root):
-        diagnostics.error(path, 1, f"is a symbolic link to {path.resolve()}, outside "
-                                   f"{root.name}/; refusing to read it")
+        refuse_link(diagnostics, path, f"{root.name}/")
         return None
     try:
         info = path.stat()

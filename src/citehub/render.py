@@ -21,7 +21,7 @@ from markupsafe import Markup
 from citehub.config import HubConfig
 from citehub.diagnostics import Diagnostics, display_path
 from citehub.linkcheck import PageLinks, extract
-from citehub.load import escapes
+from citehub.load import escapes, refuse_link
 from citehub.pages import PlannedFile
 from citehub.urls import Urls
 from citehub.write import WriteStats, write_files
@@ -328,8 +328,7 @@ def walk_files(folder: Path, root: Path, diagnostics: Diagnostics) -> Iterator[P
     if not folder.exists():
         return
     if escapes(folder, root):
-        diagnostics.error(folder, 1, f"is a symbolic link to {folder.resolve()}, outside the "
-                                     "hub folder; refusing to read it")
+        refuse_link(diagnostics, folder, "the hub folder")
         return
     visited: set[Path] = set()
     for directory, subfolders, files in os.walk(folder, followlinks=True):
@@ -342,16 +341,14 @@ def walk_files(folder: Path, root: Path, diagnostics: Diagnostics) -> Iterator[P
         subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
         for name in list(subfolders):
             if escapes(here / name, root):
-                diagnostics.error(here / name, 1, f"is a symbolic link to "
-                                  f"{(here / name).resolve()}, outside the hub folder")
+                refuse_link(diagnostics, here / name, "the hub folder")
                 subfolders.remove(name)
         for name in sorted(files):
             path = here / name
             if name.startswith("."):
                 continue
             if escapes(path, root):
-                diagnostics.error(path, 1, f"is a symbolic link to {path.resolve()}, outside "
-                                           "the hub folder; refusing to read it")
+                refuse_link(diagnostics, path, "the hub folder")
                 continue
             yield path
 
