@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import signal
 import types
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -197,6 +198,13 @@ Rendered = tuple[PurePosixPath, PageLinks | None]  # a written file, and its lin
 _job: tuple[Path, Sequence[PlannedFile], jinja2.Environment] | None = None
 
 
+def _worker_start() -> None:
+    # Ctrl-C reaches the whole process group: let the main process alone handle it (it stops
+    # the workers and removes the half-written folder) instead of every worker printing a
+    # traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _render_chunk(bounds: tuple[int, int]) -> tuple[WriteStats, list[Rendered]]:
     """Render and write plan[start:stop] into the output folder (in a worker, or in-process)."""
     assert _job is not None
@@ -235,7 +243,7 @@ def render_site(
     _job = (root, planned, environment)
     try:
         if parallel:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
+            with multiprocessing.get_context("fork").Pool(workers, _worker_start) as pool:
                 results = pool.imap_unordered(_render_chunk, chunks)
                 for stats, written in progress(results, len(chunks)):
                     files, total = files + stats.files, total + stats.bytes
