@@ -194,9 +194,13 @@ def tree(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
-@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize(("stop", "whole_group"), [
+    (signal.SIGINT, False), (signal.SIGTERM, False),
+    # Ctrl-C in a terminal reaches the render workers too, not only the main process.
+    (signal.SIGINT, True),
+])
 def test_build_stopped_midway_leaves_the_previous_site_and_no_temporary_folder(
-    hub: Hub, stop: signal.Signals
+    hub: Hub, stop: signal.Signals, whole_group: bool
 ) -> None:
     hub.paper("old", "title: The previous site")
     assert hub.build().exit_code == 0
@@ -204,7 +208,7 @@ def test_build_stopped_midway_leaves_the_previous_site_and_no_temporary_folder(
     big_hub(hub)
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "citehub"), "build", str(hub.root)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=whole_group,
     )
     # Wait until it is writing: its temporary folder exists and has pages in it.
     deadline = time.monotonic() + 60
@@ -214,7 +218,10 @@ def test_build_stopped_midway_leaves_the_previous_site_and_no_temporary_folder(
             break
         time.sleep(0.01)
     assert process.poll() is None, "the build ended before it could be stopped"
-    process.send_signal(stop)
+    if whole_group:
+        os.killpg(process.pid, stop)
+    else:
+        process.send_signal(stop)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode != 0
     assert b"Traceback" not in stderr
