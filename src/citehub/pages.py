@@ -483,7 +483,9 @@ def hub_json(hub: Hub, urls: Urls) -> bytes:
         "representative": [entry.paper.id for entry in hub.representative],
         "citing": [_citing_json(entry) for entry in hub.citing],
     }
-    return (json.dumps(data, sort_keys=True, ensure_ascii=False, indent=1) + "\n").encode()
+    # No indent: only then does the json module use its C encoder (hubs with thousands of
+    # citing papers make large files).
+    return (json.dumps(data, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
 def _citing_json(entry: CitingEntry) -> dict[str, Any]:
