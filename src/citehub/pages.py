@@ -178,7 +178,6 @@ class Planner:
         files.extend(self.feed_files())
         files.append(PlannedFile(PurePosixPath(".nojekyll"), self.urls.asset(".nojekyll"),
                                  data=b""))
-        check_collisions(files)
         return files
 
     def page(self, url: str, template: str, *, title: str, in_sitemap: bool = True,
@@ -508,6 +507,7 @@ def _citing_json(entry: CitingEntry) -> dict[str, Any]:
 
 
 def plan_site(config: HubConfig, site: SiteAggregates) -> list[PlannedFile]:
+    """Every output file; two that would write the same path are a PlanError."""
     files = Planner(config, site).plan()
     files.append(plan_sitemap(files, Urls.of(config)))
     check_collisions(files)

@@ -8,6 +8,7 @@ import re
 import signal
 import types
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -242,14 +243,13 @@ def render_site(
     rendered: list[Rendered] = []
     _job = (root, planned, environment)
     try:
-        if parallel:
-            with multiprocessing.get_context("fork").Pool(workers, _worker_start) as pool:
+        with ExitStack() as stack:
+            results: Iterator[tuple[WriteStats, list[Rendered]]] = map(_render_chunk, chunks)
+            if parallel:
+                pool = stack.enter_context(
+                    multiprocessing.get_context("fork").Pool(workers, _worker_start))
                 results = pool.imap_unordered(_render_chunk, chunks)
-                for stats, written in progress(results, len(chunks)):
-                    files, total = files + stats.files, total + stats.bytes
-                    rendered.extend(written)
-        else:
-            for stats, written in progress(map(_render_chunk, chunks), len(chunks)):
+            for stats, written in progress(results, len(chunks)):
                 files, total = files + stats.files, total + stats.bytes
                 rendered.extend(written)
     finally:
