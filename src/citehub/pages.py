@@ -127,7 +127,8 @@ class Pagination:
 
 @dataclass(frozen=True)
 class PlannedFile:
-    """One output file: rendered from a template with a context, or given as bytes."""
+    """One output file: rendered from a template with a context, or given as bytes (or made
+    by `produce` when it is written, so that the work happens in the rendering workers)."""
 
     path: PurePosixPath
     url: str
@@ -135,6 +136,7 @@ class PlannedFile:
     context: dict[str, Any] = field(default_factory=dict)
     data: bytes | None = None
     in_sitemap: bool = False
+    produce: Callable[[], bytes] | None = None
 
 
 class PlanError(Exception):
@@ -165,6 +167,10 @@ class Planner:
         self.roles = config.vocabulary.roles
         self.polarities = config.vocabulary.polarities
         self._cards: dict[str, PaperCard] = {}
+        self._terms: dict[tuple[str, Axis, str], TermView] = {}
+        # A hub's citing items, made once for its list, representative papers and filter
+        # pages: one object per citation lets the renderer render it once for all of them.
+        self._citing_items: dict[int, CitationItem] = {}
 
     def plan(self) -> list[PlannedFile]:
         files: list[PlannedFile] = []
@@ -219,10 +225,14 @@ class Planner:
     def term_view(self, hub: Hub, axis: Axis, term: str | None) -> TermView | None:
         if term is None:
             return None
-        labels = self.roles if axis == "role" else self.polarities
-        if not self.has_filter_pages(hub):
-            return TermView(term, labels[term], None)
-        return TermView(term, labels[term], self.urls.paper_filter(hub.paper.id, axis, term))
+        key = (hub.paper.id, axis, term)
+        view = self._terms.get(key)
+        if view is None:
+            labels = self.roles if axis == "role" else self.polarities
+            url = (self.urls.paper_filter(hub.paper.id, axis, term)
+                   if self.has_filter_pages(hub) else None)
+            view = self._terms[key] = TermView(term, labels[term], url)
+        return view
 
     def citation_item(self, cited: Hub, shown: Paper, citation: Citation) -> CitationItem:
         """A citation of `cited`, showing `shown` (the citing paper, or on a paper's list of
@@ -235,7 +245,12 @@ class Planner:
         )
 
     def citing_item(self, hub: Hub, entry: CitingEntry) -> CitationItem:
-        return self.citation_item(hub, entry.paper, entry.citation)
+        # Keyed by identity: the hub's entries live as long as the plan.
+        item = self._citing_items.get(id(entry))
+        if item is None:
+            item = self._citing_items[id(entry)] = self.citation_item(hub, entry.paper,
+                                                                      entry.citation)
+        return item
 
     def reference_item(self, entry: CitingEntry) -> CitationItem:
         return self.citation_item(self.site.hubs[entry.paper.id], entry.paper, entry.citation)
@@ -341,7 +356,7 @@ class Planner:
         )
         yield PlannedFile(
             self.urls.output_path(self.urls.paper_json(paper_id)),
-            self.urls.paper_json(paper_id), data=hub_json(hub, self.urls),
+            self.urls.paper_json(paper_id), produce=partial(hub_json, hub, self.urls),
         )
         if self.has_filter_pages(hub):
             yield from self.filter_pages(hub, view, items)

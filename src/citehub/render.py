@@ -178,6 +178,9 @@ def render_files(files: Sequence[PlannedFile], environment: jinja2.Environment) 
         if file.data is not None:
             yield Output(file.path, file.data)
             continue
+        if file.produce is not None:
+            yield Output(file.path, file.produce())
+            continue
         assert file.template is not None
         template = templates.get(file.template)
         if template is None:
