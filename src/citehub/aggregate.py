@@ -6,6 +6,7 @@ the pages rendered from it are the same bytes for the same content.
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -73,31 +74,29 @@ def newest_first(paper: Paper) -> DateKey:
     return (False, (-year, -month, -day), paper.id)
 
 
-def representative_order(entry: CitingEntry) -> tuple[bool, float, DateKey]:
-    """Sort key for representative papers: novelty (desc, missing last), date (desc), id."""
-    novelty = entry.paper.novelty
-    return (novelty is None, -(novelty or 0.0), newest_first(entry.paper))
-
-
 def aggregate(corpus: Corpus) -> SiteAggregates:
     config = corpus.config
     papers = corpus.papers
+    # One sort of the papers, newest first; every list below is made by walking them in that
+    # order, so it comes out sorted without sorting each of the thousands of lists again.
+    newest = sorted(papers.values(), key=newest_first)
+    rank = {paper.id: position for position, paper in enumerate(newest)}
     citing_of: dict[str, list[CitingEntry]] = defaultdict(list)
     role_citations: dict[str, list[CitingEntry]] = defaultdict(list)
-    for paper in papers.values():
-        for citation in paper.cites:
-            citing_of[citation.cited_id].append(CitingEntry(paper, citation))
+    for paper in newest:
+        for citation in sorted(paper.cites, key=_cited_id):
+            entry = CitingEntry(paper, citation)
+            citing_of[citation.cited_id].append(entry)
             if citation.role is not None:
-                role_citations[citation.role].append(CitingEntry(paper, citation))
+                role_citations[citation.role].append(entry)
     hubs = {
-        paper_id: make_hub(paper, citing_of.get(paper_id, []), papers, config)
+        paper_id: make_hub(paper, citing_of.get(paper_id, []), papers, config, rank)
         for paper_id, paper in papers.items()
     }
-    ranking = tuple(sorted(
-        hubs, key=lambda paper_id: (-hubs[paper_id].citing_count, newest_first(papers[paper_id]))
-    ))
+    ranking = tuple(sorted(hubs, key=lambda paper_id: (-hubs[paper_id].citing_count,
+                                                       rank[paper_id])))
     roles = {
-        role: tuple(sorted(role_citations[role], key=_entry_order))
+        role: tuple(role_citations[role])
         for role in config.vocabulary.roles
         if role in role_citations
     }
@@ -105,29 +104,32 @@ def aggregate(corpus: Corpus) -> SiteAggregates:
         hubs=MappingProxyType(hubs),
         ranking=ranking,
         role_citations=MappingProxyType(roles),
-        papers_by_year=MappingProxyType(papers_by_year(papers.values())),
+        papers_by_year=MappingProxyType(papers_by_year(newest)),
     )
 
 
-def _entry_order(entry: CitingEntry) -> tuple[object, ...]:
-    return (newest_first(entry.paper), entry.citation.cited_id)
+def _cited_id(citation: Citation) -> str:
+    return citation.cited_id
 
 
-def papers_by_year(papers: Iterable[Paper]) -> dict[int, tuple[Paper, ...]]:
+def papers_by_year(newest: Iterable[Paper]) -> dict[int, tuple[Paper, ...]]:
+    """Papers by year, newest year first; `newest` is sorted by `newest_first`."""
     by_year: dict[int, list[Paper]] = defaultdict(list)
-    for paper in papers:
+    for paper in newest:
         if paper.year is not None:
             by_year[paper.year].append(paper)
-    return {
-        year: tuple(sorted(by_year[year], key=newest_first))
-        for year in sorted(by_year, reverse=True)
-    }
+    return {year: tuple(by_year[year]) for year in sorted(by_year, reverse=True)}
 
 
 def make_hub(
-    paper: Paper, citing: list[CitingEntry], papers: Mapping[str, Paper], config: HubConfig
+    paper: Paper,
+    citing: list[CitingEntry],
+    papers: Mapping[str, Paper],
+    config: HubConfig,
+    rank: Mapping[str, int],
 ) -> Hub:
-    ordered = tuple(sorted(citing, key=lambda entry: newest_first(entry.paper)))
+    """`citing` is newest first; `rank` is each paper's place in that order."""
+    ordered = tuple(citing)
     classified = [entry.citation for entry in ordered if entry.citation.classified]
     years = Counter(entry.paper.year for entry in ordered if entry.paper.year is not None)
     roles = _term_counts(classified, "role", config.vocabulary.roles)
@@ -135,6 +137,12 @@ def make_hub(
     references = tuple(
         CitingEntry(papers[citation.cited_id], citation) for citation in paper.cites
     )
+
+    def representative_order(entry: CitingEntry) -> tuple[bool, float, int]:
+        # Novelty (highest first, missing last), then newest, then id.
+        novelty = entry.paper.novelty
+        return (novelty is None, -(novelty or 0.0), rank[entry.paper.id])
+
     return Hub(
         paper=paper,
         citing=ordered,
@@ -143,7 +151,8 @@ def make_hub(
         roles=roles,
         polarities=polarities,
         kind=match_kind(config.kinds, len(classified), roles, polarities),
-        representative=tuple(sorted(ordered, key=representative_order)[: config.representative]),
+        representative=tuple(heapq.nsmallest(config.representative, ordered,
+                                             key=representative_order)),
         references=references,
     )
 

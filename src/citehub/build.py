@@ -3,21 +3,33 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 
 from jinja2 import Environment
 
 from citehub.aggregate import aggregate
-from citehub.cache import input_digest, recall, remember
+from citehub.cache import (
+    ContentCache,
+    Manifest,
+    code_digest,
+    input_digest,
+    layout_digest,
+    recall,
+    recall_pages,
+    remember,
+    remember_pages,
+)
 from citehub.config import HubConfig, read_config
 from citehub.diagnostics import ContentError, Diagnostics
-from citehub.linkcheck import LinkChecker
+from citehub.linkcheck import LinkChecker, extract
 from citehub.load import escapes, load_content, refuse_link
 from citehub.model import Corpus
 from citehub.pages import PlanError, plan_site
@@ -31,7 +43,14 @@ from citehub.render import (
 )
 from citehub.report import Reporter
 from citehub.validate import validate
-from citehub.write import WriteStats, read_marker, recover_abandoned, write_files, write_site
+from citehub.write import (
+    WriteStats,
+    read_marker,
+    recover_abandoned,
+    update_site,
+    write_files,
+    write_site,
+)
 
 CONTENT_FOLDER = "content"
 
@@ -45,6 +64,7 @@ class BuildResult:
     diagnostics: Diagnostics
     stage_seconds: dict[str, float] = field(default_factory=dict)
     unchanged: bool = False  # the inputs were those of the site already in place: no work
+    written: int = 0  # files this build wrote: all of them, or what changed in place
 
 
 def load_corpus(
@@ -53,20 +73,38 @@ def load_corpus(
     *,
     include_drafts: bool = False,
     base_url: str | None = None,
+    reuse: bool = False,
 ) -> Corpus:
-    """Read and validate content/; problems go to `diagnostics`, the corpus is best effort."""
+    """Read and validate content/; problems go to `diagnostics`, the corpus is best effort.
+
+    `reuse`: take unchanged papers from the hub's content cache, and keep this build's.
+    """
     content_dir = hub_dir / CONTENT_FOLDER
     if escapes(content_dir, hub_dir):
         refuse_link(diagnostics, content_dir, "the hub folder")
         return Corpus(HubConfig(), MappingProxyType({}))
-    raw = load_content(content_dir, diagnostics)
+    cache = ContentCache.open(hub_dir, content_salt(content_dir)) if reuse else None
+    raw = load_content(content_dir, diagnostics, cache.reuse if cache else None)
     config = read_config(raw.hub, diagnostics)
     diagnostics.levels = config.warnings
     if base_url is not None:
         config = config.with_base_url(base_url)  # the CLI has checked it
-    corpus = validate(raw, config, diagnostics, include_drafts=include_drafts)
+    corpus = validate(raw, config, diagnostics, include_drafts=include_drafts,
+                      on_clean=cache.keep if cache else None)
     diagnostics.apply_levels(config.warnings)
+    if cache is not None and not diagnostics.has_errors:
+        cache.save()
     return corpus
+
+
+def content_salt(content_dir: Path) -> str:
+    """What a paper depends on besides its own file: hub.yaml (vocabulary, warning levels)
+    and citehub itself."""
+    try:
+        hub_yaml = (content_dir / "hub.yaml").read_bytes()
+    except OSError:
+        hub_yaml = b""
+    return f"{code_digest()}:{hashlib.blake2b(hub_yaml, digest_size=16).hexdigest()}"
 
 
 def build(
@@ -77,17 +115,20 @@ def build(
     base_url: str | None = None,
     reporter: Reporter | None = None,
     workers: int | None = None,
+    cache: bool = True,
 ) -> BuildResult:
     """Build the hub in `hub_dir` into `out_dir`; raises ContentError on content problems.
 
     `workers`: processes that render (default: one per core this process may use).
+    `cache`: reuse what earlier builds left (the site in place, parsed papers); without it
+    the build starts from nothing (its site is still recorded for the next build).
     """
     reporter = reporter or Reporter()
     started = time.perf_counter()
     stages: dict[str, float] = {}
     try:
         return _build(hub_dir, out_dir, include_drafts, base_url, reporter, started, stages,
-                      workers or len(os.sched_getaffinity(0)))
+                      workers or len(os.sched_getaffinity(0)), cache)
     finally:
         gc.unfreeze()  # what the build froze can be collected once it is over
 
@@ -101,6 +142,7 @@ def _build(
     started: float,
     stages: dict[str, float],
     workers: int,
+    cache: bool,
 ) -> BuildResult:
     def lap(stage: str, since: float) -> float:
         now = time.perf_counter()
@@ -109,8 +151,10 @@ def _build(
 
     # First, so even a build that fails on content puts back a site a killed build moved aside.
     recover_abandoned(out_dir.absolute())
-    digest = input_digest(hub_dir, {"drafts": include_drafts, "base_url": base_url})
-    previous = recall(hub_dir, out_dir, digest, read_marker(out_dir))
+    layout = layout_digest(hub_dir, {"drafts": include_drafts, "base_url": base_url})
+    digest = input_digest(hub_dir, layout)
+    marker = read_marker(out_dir)
+    previous = recall(hub_dir, out_dir, digest, marker) if cache else None
     if previous is not None:
         summary, replayed = previous
         stages["unchanged"] = time.perf_counter() - started
@@ -121,56 +165,102 @@ def _build(
     diagnostics = Diagnostics()
     with long_lived_objects():
         corpus = load_corpus(hub_dir, diagnostics, include_drafts=include_drafts,
-                             base_url=base_url)
+                             base_url=base_url, reuse=cache)
         if diagnostics.has_errors:
             raise ContentError(diagnostics)
         mark = lap("load", started)
         site = aggregate(corpus)
         mark = lap("aggregate", mark)
         try:
-            planned = plan_site(corpus.config, site)
+            planned = plan_site(corpus.config, site, layout)
         except PlanError as error:
             diagnostics.error(hub_dir / CONTENT_FOLDER, 1, str(error))
             raise ContentError(diagnostics) from None
     check_templates(hub_dir, diagnostics)
-    statics = static_files(hub_dir, diagnostics)
+    statics = {path.as_posix(): source
+               for path, source in static_files(hub_dir, diagnostics).items()}
     if diagnostics.has_errors:
         raise ContentError(diagnostics)
     _check_static_collisions(statics, {file.path for file in planned}, diagnostics)
     mark = lap("plan", mark)
     environment = make_environment(hub_dir, corpus.config)
 
+    # Static files depend on nothing but the layout, which is in every fingerprint.
+    fingerprints = {file.path: file.fingerprint for file in planned}
+    fingerprints.update((path, layout) for path in statics)
+    manifest = recall_pages(hub_dir, out_dir, marker) if cache else None
+    changed = [file for file in planned if _changed(manifest, file.path, file.fingerprint)]
+    changed_statics = {path: source for path, source in statics.items()
+                       if _changed(manifest, path, layout)}
+    removed = sorted(PurePosixPath(path) for path in manifest or {} if path not in fingerprints)
+    incremental = manifest is not None and (
+        len(changed) + len(changed_statics) + len(removed)
+        <= max(INCREMENTAL_MIN_FILES, len(fingerprints) * INCREMENTAL_SHARE))
+
     links = LinkChecker(corpus.config.base_path)
+    for path in fingerprints:
+        links.add_file(path)
+    if incremental:
+        # Pages kept from the site in place: read for their ids only when a link needs them.
+        links.ids_of = partial(_page_ids, out_dir)
     urls_and_templates = {file.path: (file.url, file.template) for file in planned}
+    sizes = {path: size for path, (_, size) in (manifest or {}).items()}
 
     def fill(root: Path) -> WriteStats:
         rendered, written = render_site(
-            root, planned, environment, workers,
+            root, changed if incremental else planned, environment, workers,
             lambda results, count: reporter.progress(results, count, "Rendering"))
-        for path, found in written:
-            if found is None:
-                links.add_file(path)
-            else:
+        for path, size, found in written:
+            sizes[path] = size
+            if found is not None:
                 links.add_page(path, *urls_and_templates[path], found)
-        copied = write_files(root, statics.items())
-        for path in statics:
-            links.add_file(path)
-        # Still inside the write: a broken link fails the build before the swap.
+        copied = write_files(root, (changed_statics if incremental else statics).items())
+        for path in (changed_statics if incremental else statics):
+            sizes[path] = (root / path).stat().st_size
+        # Still inside the write: a broken link fails the build before the site changes.
         report_broken_links(links, environment, diagnostics)
         return WriteStats(rendered.files + copied.files, rendered.bytes + copied.bytes)
 
     try:
-        stats = write_site(out_dir, fill, inputs=digest)
+        if incremental:
+            written = update_site(out_dir, fill, removed, inputs=digest)
+        else:
+            written = write_site(out_dir, fill, inputs=digest)
     except TemplateProblem as problem:
         diagnostics.error(problem.path, problem.line, problem.message)
         raise ContentError(diagnostics) from None
     lap("render+write", mark)
-    pages = sum(1 for file in planned if file.path.suffix == ".html")
+    pages = sum(1 for file in planned if file.path.endswith(".html"))
+    # The whole site's files and bytes, not only this build's share of them.
+    stats = WriteStats(len(fingerprints), sum(sizes[path] for path in fingerprints))
+    remember_pages(hub_dir, out_dir, digest, {
+        path: (fingerprint, sizes[path]) for path, fingerprint in fingerprints.items()
+    })
     remember(hub_dir, out_dir, digest, {"papers": len(corpus.papers), "pages": pages,
                                         "files": stats.files, "bytes": stats.bytes},
              diagnostics)
     return BuildResult(len(corpus.papers), pages, stats, time.perf_counter() - started,
-                       diagnostics, stages)
+                       diagnostics, stages, written=written.files)
+
+
+# A rebuild that changes at most this many files, or this share of the site, updates the
+# site in place; a larger one writes a whole new site beside it (and swaps).
+INCREMENTAL_MIN_FILES = 200
+INCREMENTAL_SHARE = 0.25
+
+
+def _changed(manifest: Manifest | None, path: str, fingerprint: str) -> bool:
+    if manifest is None:
+        return True
+    kept = manifest.get(path)
+    return kept is None or kept[0] != fingerprint
+
+
+def _page_ids(out_dir: Path, path: str) -> set[str]:
+    try:
+        return extract((out_dir / path).read_bytes()).ids
+    except OSError:
+        return set()
 
 
 @contextmanager
@@ -205,8 +295,8 @@ def report_broken_links(
 
 
 def _check_static_collisions(
-    statics: dict[PurePosixPath, Path],
-    generated: set[PurePosixPath],
+    statics: dict[str, Path],
+    generated: set[str],
     diagnostics: Diagnostics,
 ) -> None:
     clashes = sorted(path for path in statics if path in generated)

@@ -1,53 +1,103 @@
-"""What is reused between builds: a build whose inputs have not changed is not redone.
+"""What is reused between builds: a build whose inputs have not changed is not redone, and a
+paper file whose text has not changed is not parsed again.
 
 The inputs of a build are the hub's content, its templates and static files, the default
 theme, citehub's own code and the build options. Their digest is written into the output
 folder's marker; when the next build finds the same digest there, the site on disk is
 already exactly what it would write, and the warnings of that build are replayed from
 `.citehub-cache/` in the hub folder.
+
+The content cache keeps each paper as validation made it, keyed by its file's path and the
+digest of its text. It is a pickle, and unpickling runs code: a pull request could commit a
+crafted `.citehub-cache/`. So the file is signed with a key that lives outside the hub (in
+the user's cache folder, made on first use) and is read only when the signature holds.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
+import hmac
 import json
 import os
+import pickle
+import secrets
 from pathlib import Path
 
 from citehub.diagnostics import Diagnostic, Diagnostics
+from citehub.load import PaperDocument, escapes
+from citehub.model import Paper
 
 CACHE_FOLDER = ".citehub-cache"
 PACKAGE = Path(__file__).parent
 
 
-def input_files(hub_dir: Path) -> list[Path]:
-    """Every file a build reads, in a stable order."""
-    roots = [hub_dir / "content", hub_dir / "templates", hub_dir / "static", PACKAGE]
+def input_files(root: Path) -> list[Path]:
+    """Every file below `root` a build may read, in a stable order."""
     found: list[Path] = []
-    for root in roots:
-        if not root.exists():
-            continue
-        for directory, folders, files in os.walk(root, followlinks=True):
-            folders[:] = sorted(name for name in folders
-                                if not name.startswith(".") and name != "__pycache__")
-            found.extend(Path(directory) / name for name in sorted(files)
-                         if not name.startswith("."))
+    if not root.exists():
+        return found
+    for directory, folders, files in os.walk(root, followlinks=True):
+        folders[:] = sorted(name for name in folders
+                            if not name.startswith(".") and name != "__pycache__")
+        found.extend(Path(directory) / name for name in sorted(files)
+                     if not name.startswith("."))
     return found
 
 
-def input_digest(hub_dir: Path, options: dict[str, object]) -> str:
-    """A digest of every input of a build: same digest, same site."""
+def layout_digest(hub_dir: Path, options: dict[str, object]) -> str:
+    """A digest of what every page depends on: the build options, citehub, the hub's
+    templates and static files, and hub.yaml."""
     digest = hashlib.blake2b(digest_size=20)
     digest.update(json.dumps(options, sort_keys=True).encode())
-    for path in input_files(hub_dir):
+    digest.update(code_digest().encode())
+    for root in ("templates", "static"):
+        _digest_files(digest, input_files(hub_dir / root), hub_dir)
+    _digest_files(digest, [hub_dir / "content" / "hub.yaml"], hub_dir)
+    return digest.hexdigest()
+
+
+def input_digest(hub_dir: Path, layout: str) -> str:
+    """A digest of every input of a build: same digest, same site."""
+    digest = hashlib.blake2b(layout.encode(), digest_size=20)
+    _digest_files(digest, input_files(hub_dir / "content"), hub_dir)
+    return digest.hexdigest()
+
+
+@functools.cache
+def code_digest() -> str:
+    """citehub's own code and default theme: a new version may build a different site."""
+    digest = hashlib.blake2b(digest_size=20)
+    _digest_files(digest, input_files(PACKAGE), PACKAGE)
+    return digest.hexdigest()
+
+
+def _digest_files(digest: hashlib.blake2b, paths: list[Path], root: Path) -> None:
+    for path in paths:
         try:
             data = path.read_bytes()
         except OSError:
             data = b"\0unreadable"
-        name = path.relative_to(PACKAGE if path.is_relative_to(PACKAGE) else hub_dir)
-        digest.update(f"\0{name.as_posix()}\0{len(data)}\0".encode())
+        digest.update(f"\0{path.relative_to(root).as_posix()}\0{len(data)}\0".encode())
         digest.update(data)
-    return digest.hexdigest()
+
+
+def cache_folder(hub_dir: Path, *, make: bool = True) -> Path | None:
+    """The hub's cache folder (made if need be and `make`); None when it may not or cannot
+    be used (a link out of the hub would have the build write wherever a pull request
+    points it)."""
+    folder = hub_dir / CACHE_FOLDER
+    try:
+        if folder.is_symlink() or (folder.exists() and escapes(folder, hub_dir)):
+            return None
+        if not make:
+            return folder
+        folder.mkdir(exist_ok=True)
+        (folder / ".gitignore").write_text("*\n")
+    except OSError:
+        return None
+    return folder
 
 
 def _record(hub_dir: Path, out_dir: Path) -> Path:
@@ -58,10 +108,10 @@ def _record(hub_dir: Path, out_dir: Path) -> Path:
 def remember(hub_dir: Path, out_dir: Path, digest: str, summary: dict[str, object],
              diagnostics: Diagnostics) -> None:
     """Keep what the next build needs to skip itself; a failure here only costs that skip."""
+    if cache_folder(hub_dir) is None:
+        return
     record = _record(hub_dir, out_dir)
-    try:
-        record.parent.mkdir(exist_ok=True)
-        (record.parent / ".gitignore").write_text("*\n")
+    with contextlib.suppress(OSError):
         record.write_text(json.dumps({
             "digest": digest,
             "summary": summary,
@@ -70,8 +120,6 @@ def remember(hub_dir: Path, out_dir: Path, digest: str, summary: dict[str, objec
                 for item in diagnostics.items
             ],
         }))
-    except OSError:
-        pass
 
 
 def recall(hub_dir: Path, out_dir: Path, digest: str,
@@ -88,3 +136,142 @@ def recall(hub_dir: Path, out_dir: Path, digest: str,
         return None
     diagnostics = Diagnostics([Diagnostic(*item) for item in data["diagnostics"]])
     return data["summary"], diagnostics
+
+
+# -- the content cache -----------------------------------------------------------------------
+
+CONTENT_CACHE = "content.pickle"
+
+
+class ContentCache:
+    """Papers as validation made them from a file's text, for the next build to reuse.
+
+    Only papers read without any message are kept, so reusing one can never hide a warning;
+    a kept paper whose citations name a paper that no longer exists is read again, so that
+    the error comes out. `salt` covers what else a paper depends on (hub.yaml, citehub).
+    """
+
+    def __init__(self, hub_dir: Path, salt: str) -> None:
+        self.hub_dir = hub_dir
+        self.salt = salt
+        self.entries: dict[str, tuple[str, Paper]] = {}  # path → (text digest, paper)
+        self.kept: dict[str, tuple[str, Paper]] = {}
+
+    @classmethod
+    def open(cls, hub_dir: Path, salt: str) -> ContentCache:
+        cache = cls(hub_dir, salt)
+        folder = cache_folder(hub_dir, make=False)
+        data = _read_signed(folder / CONTENT_CACHE, salt) if folder else None
+        if data is not None:
+            entries = pickle.loads(data)  # signed by us: see the module's docstring
+            cache.entries = entries if isinstance(entries, dict) else {}
+        return cache
+
+    def reuse(self, path: Path, digest: str, known_ids: frozenset[str]) -> Paper | None:
+        entry = self.entries.get(str(path))
+        if entry is None or entry[0] != digest:
+            return None
+        paper = entry[1]
+        if any(citation.cited_id not in known_ids for citation in paper.cites):
+            return None
+        self.kept[str(path)] = entry
+        return paper
+
+    def keep(self, document: PaperDocument, paper: Paper) -> None:
+        self.kept[str(paper.source)] = (document.digest, paper)
+
+    def save(self) -> None:
+        """Write what this build read (entries of deleted files drop out); only when it
+        differs from what was read, so an unchanged hub costs no write."""
+        if self.kept == self.entries:
+            return
+        folder = cache_folder(self.hub_dir)
+        if folder is not None:
+            _write_signed(folder / CONTENT_CACHE, self.salt,
+                          pickle.dumps(self.kept, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _key() -> bytes | None:
+    """This user's signing key, outside any hub (so no pull request can know it)."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "citehub"
+    path = base / "signing-key"
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return None
+    try:
+        base.mkdir(parents=True, exist_ok=True, mode=0o700)
+        key = secrets.token_bytes(32)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(key)
+        return key
+    except FileExistsError:  # another build made it just now
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _signature(key: bytes, salt: str, data: bytes) -> bytes:
+    return hmac.new(key, salt.encode() + b"\0" + data, hashlib.sha256).digest()
+
+
+def _read_signed(path: Path, salt: str) -> bytes | None:
+    """The data of a file `_write_signed` wrote with this salt; None for anything else (not
+    ours, another salt, damaged, missing): the caller then does the work again."""
+    key = _key()
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        return None
+    if key is None or not hmac.compare_digest(blob[:32], _signature(key, salt, blob[32:])):
+        return None
+    return blob[32:]
+
+
+def _write_signed(path: Path, salt: str, data: bytes) -> None:
+    key = _key()
+    if key is None:
+        return
+    temporary = path.with_name(path.name + ".tmp")
+    try:
+        temporary.write_bytes(_signature(key, salt, data) + data)
+        temporary.replace(path)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+
+
+# -- the pages of the site in place ----------------------------------------------------------
+
+# path → (fingerprint, size) of every file of a site
+Manifest = dict[str, tuple[str, int]]
+
+
+def _manifest_file(hub_dir: Path, out_dir: Path) -> Path:
+    return _record(hub_dir, out_dir).with_suffix(".pages")
+
+
+def remember_pages(hub_dir: Path, out_dir: Path, inputs: str, manifest: Manifest) -> None:
+    """The fingerprint and size of every file of the site just written into `out_dir`."""
+    if cache_folder(hub_dir) is None:
+        return
+    data = json.dumps({"inputs": inputs, "pages": manifest}, separators=(",", ":"))
+    _write_signed(_manifest_file(hub_dir, out_dir), "pages", data.encode())
+
+
+def recall_pages(hub_dir: Path, out_dir: Path, marker: str) -> Manifest | None:
+    """What `remember_pages` kept for the site in `out_dir`, if that site is still the one
+    it describes (its marker names the same inputs)."""
+    data = _read_signed(_manifest_file(hub_dir, out_dir), "pages")
+    if data is None:
+        return None
+    try:
+        record = json.loads(data)
+        if f"inputs: {record['inputs']}\n" not in marker:
+            return None
+        return {path: (str(fingerprint), int(size))
+                for path, (fingerprint, size) in record["pages"].items()}
+    except (ValueError, KeyError, TypeError):
+        return None

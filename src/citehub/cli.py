@@ -51,7 +51,11 @@ def main() -> None:
 @click.option("--base-url", callback=check_base_url,
               help="Override hub.yaml's base_url, e.g. for a preview deploy.")
 @click.option("--drafts", is_flag=True, help="Include papers marked draft: true.")
-def build(hub_dir: Path, out_dir: Path | None, base_url: str | None, drafts: bool) -> None:
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="Build everything anew, ignoring what earlier builds left in .citehub-cache/.")
+def build(
+    hub_dir: Path, out_dir: Path | None, base_url: str | None, drafts: bool, no_cache: bool
+) -> None:
     """Build the hub in DIR (default: .) into a static site."""
     out_dir = out_dir or hub_dir / "site"
     # A stopped CI job or `kill` sends SIGTERM: unwind like Ctrl-C, so the half-written
@@ -59,7 +63,7 @@ def build(hub_dir: Path, out_dir: Path | None, base_url: str | None, drafts: boo
     signal.signal(signal.SIGTERM, _stop)
     try:
         result = run_build(hub_dir, out_dir, include_drafts=drafts, base_url=base_url,
-                           reporter=ConsoleReporter())
+                           reporter=ConsoleReporter(), cache=not no_cache)
     except ContentError as error:
         print_diagnostics(error.diagnostics)
         click.echo(f"build failed: {count_line(error.diagnostics)}; "
@@ -77,9 +81,12 @@ def build(hub_dir: Path, out_dir: Path | None, base_url: str | None, drafts: boo
                    "publishes sites of at most 1 GB", err=True)
     done = "nothing changed: kept" if result.unchanged else "built"
     where = "in" if result.unchanged else "into"
+    updated = ""
+    if not result.unchanged and result.written < result.stats.files:
+        updated = f" ({result.written} written, the rest unchanged)"
     click.echo(
         f"{done} {result.papers} papers {where} {out_dir}: {result.pages} pages, "
-        f"{result.stats.files} files, {human_bytes(result.stats.bytes)} "
+        f"{result.stats.files} files{updated}, {human_bytes(result.stats.bytes)} "
         f"in {result.seconds:.2f} s"
     )
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
 LINK = re.compile(rb'\s(?:href|src)="([^"]*)"')
@@ -59,15 +59,16 @@ class LinkChecker:
     ids: dict[str, set[str]] = field(default_factory=dict)
     # Most links are absolute and repeat on every page (navigation, tags): judge each once.
     _absolute: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    # The ids of a page this build did not render (it kept the one in place), when asked.
+    ids_of: Callable[[str], set[str]] | None = None
 
-    def add_file(self, path: PurePosixPath) -> None:
-        self.files.add(path.as_posix())
+    def add_file(self, path: str) -> None:
+        self.files.add(path)
 
-    def add_page(self, path: PurePosixPath, url: str, template: str | None,
-                 found: PageLinks) -> None:
+    def add_page(self, path: str, url: str, template: str | None, found: PageLinks) -> None:
         self.add_file(path)
-        self.pages[path.as_posix()] = (url, template, found.links)
-        self.ids[path.as_posix()] = found.ids
+        self.pages[path] = (url, template, found.links)
+        self.ids[path] = found.ids
 
     def broken(self) -> list[BrokenLink]:
         found: list[BrokenLink] = []
@@ -109,6 +110,10 @@ class LinkChecker:
         return existing, parts.fragment or None
 
     def _missing_anchor(self, path: str, anchor: str) -> str | None:
-        if not anchor or anchor in self.ids.get(path, set()):
+        if not anchor:
+            return None
+        if path not in self.ids and self.ids_of is not None:
+            self.ids[path] = self.ids_of(path)
+        if anchor in self.ids.get(path, set()):
             return None
         return f"points to #{anchor}, which is not on that page"

@@ -7,9 +7,10 @@ read as the text that was written (`paper: 2306.08540` is that text, not a float
 
 from __future__ import annotations
 
+import hashlib
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -79,6 +80,12 @@ class PaperDocument:
     front_matter: Document
     body: str
     body_line: int
+    digest: str = ""  # of the file's text: what a cache of the paper made from it is keyed by
+
+
+# Given a paper file's path, the digest of its text and every paper id of the hub: what an
+# earlier build made of that very text, when it can stand in for reading it again.
+Reuse = Callable[[Path, str, frozenset[str]], object | None]
 
 
 @dataclass(frozen=True)
@@ -90,21 +97,25 @@ class RawContent:
     # Every paper id whose file exists, readable or not: a broken file must not also
     # produce "unknown paper" errors in every file that cites it.
     known_ids: frozenset[str]
+    reused: tuple[object, ...] = ()  # what `reuse` gave for files whose YAML was not read
 
 
-def load_content(content_dir: Path, diagnostics: Diagnostics) -> RawContent:
+def load_content(
+    content_dir: Path, diagnostics: Diagnostics, reuse: Reuse | None = None
+) -> RawContent:
     if not content_dir.is_dir():
         # Most likely the wrong folder: passing silently would "check" nothing at all.
         diagnostics.error(content_dir, 1, "folder not found: a hub keeps its papers in "
                                           "content/papers/ (`citehub init DIR` makes a new hub)")
     hub = load_yaml_file(content_dir / HUB_FILE, content_dir, diagnostics, required=False)
     papers: list[PaperDocument] = []
-    known_ids: set[str] = set()
+    reused: list[object] = []
+    paths = paper_files(content_dir, diagnostics)
+    # Known even when invalid or unreadable: papers citing it get no second error.
+    known_ids = frozenset(path.stem for path in paths)
     folded_ids: dict[str, Path] = {}
-    for path in paper_files(content_dir, diagnostics):
+    for path in paths:
         paper_id = path.stem
-        # Known even when invalid or unreadable: papers citing it get no second error.
-        known_ids.add(paper_id)
         if not PAPER_ID.match(paper_id):
             diagnostics.error(
                 path, 1,
@@ -118,10 +129,22 @@ def load_content(content_dir: Path, diagnostics: Diagnostics) -> RawContent:
             diagnostics.error(path, 1, f"paper id '{paper_id}' differs from '{twin.stem}' only "
                                        "in letter case; ids must differ in more than case")
             continue
-        document = load_paper_file(path, paper_id, content_dir, diagnostics)
+        text = read_text(path, content_dir, diagnostics)
+        if text is None:
+            continue
+        digest = text_digest(text)
+        earlier = reuse(path, digest, known_ids) if reuse else None
+        if earlier is not None:
+            reused.append(earlier)
+            continue
+        document = paper_document(path, paper_id, text, digest, diagnostics)
         if document is not None:
             papers.append(document)
-    return RawContent(hub, tuple(papers), frozenset(known_ids))
+    return RawContent(hub, tuple(papers), known_ids, tuple(reused))
+
+
+def text_digest(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def paper_files(content_dir: Path, diagnostics: Diagnostics) -> list[Path]:
@@ -209,12 +232,9 @@ def load_yaml_file(
     return compose(path, text, 1, diagnostics)
 
 
-def load_paper_file(
-    path: Path, paper_id: str, root: Path, diagnostics: Diagnostics
+def paper_document(
+    path: Path, paper_id: str, text: str, digest: str, diagnostics: Diagnostics
 ) -> PaperDocument | None:
-    text = read_text(path, root, diagnostics)
-    if text is None:
-        return None
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != "---":
         diagnostics.error(
@@ -236,7 +256,7 @@ def load_paper_file(
     body_line = closing + 2
     if body:
         body_line += len(raw_body) - len(raw_body.lstrip("\n"))
-    return PaperDocument(paper_id, front_matter, body, body_line)
+    return PaperDocument(paper_id, front_matter, body, body_line, digest)
 
 
 # Constructs that run to their closing character: when YAML gives up on a later line, the

@@ -73,6 +73,7 @@ class Paper:
     abstract: str  # Markdown, as written
     source: Path
     abstract_line: int
+    digest: str = ""  # of the file's text: with the citations kept, what the paper is made of
 
     @property
     def year(self) -> int | None:

@@ -3,15 +3,21 @@
 Views are small frozen records prepared here, so templates never query the corpus and no
 template loops over all papers inside a per-paper page. Lists longer than `paginate`
 continue on …/page/N/, so no page grows with the size of the hub.
+
+Every planned file carries a fingerprint: the same fingerprint, the same bytes. It is made
+from digests of what the page shows (each paper's file and what its hub adds, and the
+layout: templates, static files, hub.yaml, citehub itself), without making the page's view,
+so a rebuild can tell the pages an edit touched from the thousands it did not. The views of
+a hub's pages are made only when one of them is rendered.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
-from pathlib import PurePosixPath
 from typing import Any, TypeVar
 
 from citehub.aggregate import CitingEntry, Hub, SiteAggregates, newest_first
@@ -130,13 +136,15 @@ class PlannedFile:
     """One output file: rendered from a template with a context, or given as bytes (or made
     by `produce` when it is written, so that the work happens in the rendering workers)."""
 
-    path: PurePosixPath
+    path: str  # relative to the output folder, "/"-separated
     url: str
     template: str | None = None
     context: dict[str, Any] = field(default_factory=dict)
     data: bytes | None = None
     in_sitemap: bool = False
     produce: Callable[[], bytes] | None = None
+    more: Callable[[], dict[str, Any]] | None = None  # the rest of the context, made late
+    fingerprint: str = ""
 
 
 class PlanError(Exception):
@@ -159,8 +167,9 @@ def novelty_text(novelty: float | None) -> str | None:
 
 
 class Planner:
-    def __init__(self, config: HubConfig, site: SiteAggregates) -> None:
+    def __init__(self, config: HubConfig, site: SiteAggregates, layout: str = "") -> None:
         self.config = config
+        self.layout = layout  # digest of what every page depends on
         self.site = site
         self.urls = Urls.of(config)
         self.repo = RepoUrls(config.repo_url, config.repo_branch) if config.repo_url else None
@@ -171,6 +180,9 @@ class Planner:
         # A hub's citing items, made once for its list, representative papers and filter
         # pages: one object per citation lets the renderer render it once for all of them.
         self._citing_items: dict[int, CitationItem] = {}
+        self._card_digests: dict[str, str] = {}
+        self._hub_lists: dict[str, tuple[HubView, list[CitationItem]]] = {}
+        self._chosen: dict[tuple[str, str, str], list[CitationItem]] = {}
 
     def plan(self) -> list[PlannedFile]:
         files: list[PlannedFile] = []
@@ -182,17 +194,51 @@ class Planner:
         files.append(self.page(self.urls.not_found(), "404.html", title="Page not found",
                                in_sitemap=False))
         files.extend(self.feed_files())
-        files.append(PlannedFile(PurePosixPath(".nojekyll"), self.urls.asset(".nojekyll"),
-                                 data=b""))
+        files.append(PlannedFile(".nojekyll", self.urls.asset(".nojekyll"),
+                                 data=b"", fingerprint="empty"))
         return files
 
     def page(self, url: str, template: str, *, title: str, in_sitemap: bool = True,
+             parts: Sequence[str] = (), more: Callable[[], dict[str, Any]] | None = None,
              **context: Any) -> PlannedFile:
+        """A page; `parts` are digests of everything its view shows (see fingerprint)."""
         return PlannedFile(
             self.urls.output_path(url), url, template,
             {"title": title, "url": url, "canonical": self.urls.absolute(url), **context},
-            in_sitemap=in_sitemap,
+            in_sitemap=in_sitemap, more=more,
+            fingerprint=self.fingerprint(url, template, title, *parts),
         )
+
+    # -- fingerprints ---------------------------------------------------------------------
+
+    def fingerprint(self, url: str, *parts: str) -> str:
+        digest = hashlib.blake2b(self.layout.encode(), digest_size=16)
+        for part in (url, *parts):
+            digest.update(b"\0" + part.encode())
+        return digest.hexdigest()
+
+    def card_digest(self, paper_id: str) -> str:
+        """What a paper shows wherever it appears: its file's text, the citations kept of it
+        (drafts drop some), and what its hub adds to its card."""
+        found = self._card_digests.get(paper_id)
+        if found is None:
+            hub = self.site.hubs[paper_id]
+            paper = hub.paper
+            kind = hub.kind.label if hub.kind else ""
+            cited = ",".join(citation.cited_id for citation in paper.cites)
+            found = (f"{paper.id}:{paper.digest}:{cited}:{hub.citing_count}:{kind}:"
+                     f"{self.has_filter_pages(hub)}")
+            self._card_digests[paper_id] = found
+        return found
+
+    def hub_digest(self, hub: Hub) -> str:
+        """Everything a hub's pages show: the paper, its citing papers (their citations are
+        in their files), and the papers it cites, as their cards show them."""
+        parts = [self.card_digest(hub.paper.id)]
+        parts.extend(self.card_digest(entry.paper.id) for entry in hub.citing)
+        parts.append("references")
+        parts.extend(self.card_digest(entry.paper.id) for entry in hub.references)
+        return hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
 
     # -- views of the model ---------------------------------------------------------------
 
@@ -326,14 +372,20 @@ class Planner:
         template: str,
         *,
         title: str,
+        digest_of: Callable[[T], str],
+        parts: Sequence[str] = (),
         **context: Any,
     ) -> Iterator[PlannedFile]:
         for pagination, chunk in paginate(items, self.config.paginate, url_of):
             page_title = title if pagination.number == 1 else (
                 f"{title} (page {pagination.number} of {pagination.count})"
             )
+            shown = [*parts, str(len(items)), *(digest_of(item) for item in chunk)]
             yield self.page(url_of(pagination.number), template, title=page_title,
-                            items=chunk, pagination=pagination, **context)
+                            parts=shown, items=chunk, pagination=pagination, **context)
+
+    def card_digest_of(self, card: PaperCard) -> str:
+        return self.card_digest(card.id)
 
     def index_pages(self) -> Iterator[PlannedFile]:
         hubs = self.site.hubs
@@ -344,44 +396,92 @@ class Planner:
             "classified": sum(hub.classified_count for hub in hubs.values()),
         }
         yield from self.paginated(cards, self.urls.home, "index.html",
-                                  title=self.config.title, totals=totals)
+                                  title=self.config.title, digest_of=self.card_digest_of,
+                                  parts=[repr(totals)], totals=totals)
 
     def hub_files(self, hub: Hub) -> Iterator[PlannedFile]:
         paper_id = hub.paper.id
-        view = self.hub_view(hub)
-        items = [self.citing_item(hub, entry) for entry in hub.citing]
-        yield from self.paginated(
-            items, partial(self.urls.paper, paper_id), "paper.html",
-            title=hub.paper.title, hub=view,
+        digest = self.hub_digest(hub)
+        yield from self.lazy_pages(
+            len(hub.citing), partial(self.urls.paper, paper_id), "paper.html",
+            title=hub.paper.title, parts=(digest,),
+            more=partial(self.hub_page_context, hub),
         )
+        json_url = self.urls.paper_json(paper_id)
         yield PlannedFile(
-            self.urls.output_path(self.urls.paper_json(paper_id)),
-            self.urls.paper_json(paper_id), produce=partial(hub_json, hub, self.urls),
+            self.urls.output_path(json_url), json_url, produce=partial(hub_json, hub, self.urls),
+            fingerprint=self.fingerprint(json_url, digest),
         )
         if self.has_filter_pages(hub):
-            yield from self.filter_pages(hub, view, items)
+            yield from self.filter_pages(hub, digest)
 
-    def filter_pages(
-        self, hub: Hub, view: HubView, items: list[CitationItem]
-    ) -> Iterator[PlannedFile]:
+    def hub_lists(self, hub: Hub) -> tuple[HubView, list[CitationItem]]:
+        """The hub's view and citing items, made once for all of its pages that are rendered."""
+        found = self._hub_lists.get(hub.paper.id)
+        if found is None:
+            items = [self.citing_item(hub, entry) for entry in hub.citing]
+            found = self._hub_lists[hub.paper.id] = (self.hub_view(hub), items)
+        return found
+
+    def hub_page_context(self, hub: Hub, number: int) -> dict[str, Any]:
+        view, items = self.hub_lists(hub)
+        pagination, chunk = page_of(items, self.config.paginate, number,
+                                    partial(self.urls.paper, hub.paper.id))
+        return {"hub": view, "items": chunk, "pagination": pagination}
+
+    def filter_pages(self, hub: Hub, digest: str) -> Iterator[PlannedFile]:
         paper_id = hub.paper.id
-        for axis, rows in (("role", view.roles), ("polarity", view.polarities)):
-            for row in rows:
-                chosen = [item for item in items if _term_of(item, axis) == row.term]
-                yield from self.paginated(
-                    chosen, partial(self.urls.paper_filter, paper_id, axis, row.term),
-                    "filter.html",
-                    title=f"Citing “{hub.paper.title}” as {row.label.lower()}",
-                    hub=view, axis=axis, row=row,
+        title = hub.paper.title
+        for axis, counts in (("role", hub.roles), ("polarity", hub.polarities)):
+            labels = self.roles if axis == "role" else self.polarities
+            for term, count in counts.items():
+                yield from self.lazy_pages(
+                    count, partial(self.urls.paper_filter, paper_id, axis, term), "filter.html",
+                    title=f"Citing “{title}” as {labels[term].lower()}", parts=(digest,),
+                    more=partial(self.filter_page_context, hub, axis, term),
                 )
-        for row in view.years:
-            chosen = [item for item in items if str(item.paper.year) == row.term]
-            yield from self.paginated(
-                chosen, partial(self.urls.paper_filter, paper_id, "year", row.term),
-                "filter.html",
-                title=f"Citing “{hub.paper.title}” in {row.label}",
-                hub=view, axis="year", row=row,
+        for year, count in hub.years.items():
+            yield from self.lazy_pages(
+                count, partial(self.urls.paper_filter, paper_id, "year", year), "filter.html",
+                title=f"Citing “{title}” in {year}", parts=(digest,),
+                more=partial(self.filter_page_context, hub, "year", str(year)),
             )
+
+    def filter_page_context(self, hub: Hub, axis: str, term: str, number: int) -> dict[str, Any]:
+        view, items = self.hub_lists(hub)
+        key = (hub.paper.id, axis, term)
+        chosen = self._chosen.get(key)
+        if chosen is None:
+            if axis == "year":
+                chosen = [item for item in items if str(item.paper.year) == term]
+            else:
+                chosen = [item for item in items if _term_of(item, axis) == term]
+            self._chosen[key] = chosen
+        rows = {"role": view.roles, "polarity": view.polarities, "year": view.years}[axis]
+        row = next(row for row in rows if row.term == term)
+        url_of = partial(self.urls.paper_filter, hub.paper.id, axis, term)
+        pagination, chunk = page_of(chosen, self.config.paginate, number, url_of)
+        return {"hub": view, "axis": axis, "row": row, "items": chunk, "pagination": pagination}
+
+    def lazy_pages(
+        self,
+        total: int,
+        url_of: Callable[[int], str],
+        template: str,
+        *,
+        title: str,
+        parts: Sequence[str] | Callable[[int], Sequence[str]],
+        more: Callable[[int], dict[str, Any]],
+    ) -> Iterator[PlannedFile]:
+        """The pages of a list of `total` items whose view is made only when one is rendered;
+        `more(number)` makes page `number`'s items and pagination; `parts` are the digests of
+        what all of them show, or `parts(number)` of what page `number` shows."""
+        count = page_count(total, self.config.paginate)
+        for number in range(1, count + 1):
+            page_title = title if number == 1 else f"{title} (page {number} of {count})"
+            shown = parts(number) if callable(parts) else parts
+            yield self.page(url_of(number), template, title=page_title,
+                            parts=(*shown, str(total), str(count)), more=partial(more, number))
 
     def role_pages(self) -> Iterator[PlannedFile]:
         summary = [
@@ -389,43 +489,61 @@ class Planner:
             for role, entries in self.site.role_citations.items()
         ]
         yield self.page(self.urls.roles(), "roles.html", title="Citations by role",
-                        rows=summary)
+                        parts=[repr(summary)], rows=summary)
         for role, entries in self.site.role_citations.items():
-            items = [
-                CitationItem(
-                    paper=self.card(entry.paper), role=None,
-                    polarity=None if entry.citation.polarity is None else TermView(
-                        entry.citation.polarity, self.polarities[entry.citation.polarity], None),
-                    refs=entry.citation.refs, contexts=entry.citation.contexts,
-                    cited=self.card(self.site.hubs[entry.citation.cited_id].paper),
-                )
-                for entry in entries
-            ]
-            yield from self.paginated(
-                items, partial(self.urls.role, role), "role.html",
-                title=f"{self.roles[role]} citations", role=TermView(role, self.roles[role], None),
+            yield from self.lazy_pages(
+                len(entries), partial(self.urls.role, role), "role.html",
+                title=f"{self.roles[role]} citations",
+                parts=partial(self.role_page_parts, entries),
+                more=partial(self.role_page_context, role),
             )
+
+    def role_page_parts(self, entries: Sequence[CitingEntry], number: int) -> list[str]:
+        start = (number - 1) * self.config.paginate
+        return [f"{self.card_digest(entry.paper.id)}>{self.card_digest(entry.citation.cited_id)}"
+                for entry in entries[start:start + self.config.paginate]]
+
+    def role_page_context(self, role: str, number: int) -> dict[str, Any]:
+        entries = self.site.role_citations[role]
+        pagination, chunk = page_of(entries, self.config.paginate, number,
+                                    partial(self.urls.role, role))
+        items = [
+            CitationItem(
+                paper=self.card(entry.paper), role=None,
+                polarity=None if entry.citation.polarity is None else TermView(
+                    entry.citation.polarity, self.polarities[entry.citation.polarity], None),
+                refs=entry.citation.refs, contexts=entry.citation.contexts,
+                cited=self.card(self.site.hubs[entry.citation.cited_id].paper),
+            )
+            for entry in chunk
+        ]
+        return {"items": items, "pagination": pagination,
+                "role": TermView(role, self.roles[role], None)}
 
     def year_pages(self) -> Iterator[PlannedFile]:
         summary = [
             SummaryRow(str(year), str(year), len(papers), 0, self.urls.year(year))
             for year, papers in self.site.papers_by_year.items()
         ]
-        yield self.page(self.urls.years(), "years.html", title="Papers by year", rows=summary)
+        yield self.page(self.urls.years(), "years.html", title="Papers by year",
+                        parts=[repr(summary)], rows=summary)
         for year, papers in self.site.papers_by_year.items():
             cards = [self.card(paper) for paper in papers]
             yield from self.paginated(
                 cards, partial(self.urls.year, year), "year.html",
-                title=f"Papers of {year}", year=year,
+                title=f"Papers of {year}", digest_of=self.card_digest_of, year=year,
             )
 
     def feed_files(self) -> Iterator[PlannedFile]:
         papers = sorted((hub.paper for hub in self.site.hubs.values()), key=newest_first)
         newest = [self.card(paper) for paper in papers if paper.date is not None][:FEED_ENTRIES]
         yield PlannedFile(self.urls.output_path(self.urls.feed()), self.urls.feed(),
-                          "feed.xml", {"entries": newest})
-        yield PlannedFile(PurePosixPath("robots.txt"), self.urls.asset("robots.txt"),
-                          "robots.txt", {})
+                          "feed.xml", {"entries": newest},
+                          fingerprint=self.fingerprint(self.urls.feed(), *map(
+                              self.card_digest_of, newest)))
+        yield PlannedFile("robots.txt", self.urls.asset("robots.txt"),
+                          "robots.txt", {},
+                          fingerprint=self.fingerprint(self.urls.asset("robots.txt")))
 
 
 LINK_LABELS = {
@@ -444,33 +562,44 @@ def _term_of(item: CitationItem, axis: str) -> str | None:
     return view.term if view else None
 
 
+def page_count(total: int, per_page: int) -> int:
+    """Pages of at most `per_page` items; an empty list still gets its first page."""
+    return max(1, -(-total // per_page))
+
+
+def page_of(
+    items: Sequence[T], per_page: int, number: int, url_of: Callable[[int], str]
+) -> tuple[Pagination, Sequence[T]]:
+    count = page_count(len(items), per_page)
+    start = (number - 1) * per_page
+    return Pagination(
+        number=number, count=count, total_items=len(items), first_index=start + 1,
+        prev_url=url_of(number - 1) if number > 1 else None,
+        next_url=url_of(number + 1) if number < count else None,
+        pages=tuple((page, url_of(page)) for page in range(1, count + 1)),
+    ), items[start:start + per_page]
+
+
 def paginate(
     items: Sequence[T], per_page: int, url_of: Callable[[int], str]
 ) -> Iterator[tuple[Pagination, Sequence[T]]]:
-    """Chunks of at most `per_page` items; an empty list still gets its first page."""
-    count = max(1, -(-len(items) // per_page))
-    pages = tuple((number, url_of(number)) for number in range(1, count + 1))
-    for number in range(1, count + 1):
-        start = (number - 1) * per_page
-        yield Pagination(
-            number=number, count=count, total_items=len(items), first_index=start + 1,
-            prev_url=url_of(number - 1) if number > 1 else None,
-            next_url=url_of(number + 1) if number < count else None,
-            pages=pages,
-        ), items[start:start + per_page]
+    for number in range(1, page_count(len(items), per_page) + 1):
+        yield page_of(items, per_page, number, url_of)
 
 
-def plan_sitemap(files: list[PlannedFile], urls: Urls) -> PlannedFile:
+def plan_sitemap(files: list[PlannedFile], urls: Urls, layout: str) -> PlannedFile:
     locations = sorted(urls.absolute(file.url) for file in files if file.in_sitemap)
+    digest = hashlib.blake2b(layout.encode(), digest_size=16)
+    digest.update("\n".join(locations).encode())
     return PlannedFile(urls.output_path(urls.sitemap()), urls.sitemap(), "sitemap.xml",
-                       {"locations": locations})
+                       {"locations": locations}, fingerprint=digest.hexdigest())
 
 
 def check_collisions(files: list[PlannedFile]) -> None:
     seen: dict[str, str] = {}
     for file in files:
         # Case-folded: a checkout on macOS or Windows would merge the two files.
-        key = file.path.as_posix().casefold()
+        key = file.path.casefold()
         if key in seen:
             raise PlanError(f"{file.url} and {seen[key]} would both be written to {file.path}")
         seen[key] = file.url
@@ -521,9 +650,13 @@ def _citing_json(entry: CitingEntry) -> dict[str, Any]:
     }
 
 
-def plan_site(config: HubConfig, site: SiteAggregates) -> list[PlannedFile]:
-    """Every output file; two that would write the same path are a PlanError."""
-    files = Planner(config, site).plan()
-    files.append(plan_sitemap(files, Urls.of(config)))
+def plan_site(config: HubConfig, site: SiteAggregates, layout: str = "") -> list[PlannedFile]:
+    """Every output file; two that would write the same path are a PlanError.
+
+    `layout`: the digest of the templates, static files, hub.yaml, citehub and the build
+    options, the inputs every page depends on; it goes into every fingerprint.
+    """
+    files = Planner(config, site, layout).plan()
+    files.append(plan_sitemap(files, Urls.of(config), layout))
     check_collisions(files)
     return files

@@ -168,7 +168,7 @@ def atom_date(date: str) -> str:
 
 @dataclass(frozen=True)
 class Output:
-    path: PurePosixPath
+    path: str
     data: bytes
 
 
@@ -186,7 +186,8 @@ def render_files(files: Sequence[PlannedFile], environment: jinja2.Environment) 
         if template is None:
             template = load_template(environment, file.template)
             templates[file.template] = template
-        yield Output(file.path, render_template(template, file.context).encode())
+        context = file.context if file.more is None else {**file.context, **file.more()}
+        yield Output(file.path, render_template(template, context).encode())
 
 
 # -- rendering the whole site on every core ----------------------------------------------------
@@ -198,7 +199,8 @@ PARALLEL_MIN_FILES = int(os.environ.get("CITEHUB_PARALLEL_MIN_FILES", "2000"))
 # so keeping them in one worker keeps its item cache useful; several runs per worker balance.
 CHUNKS_PER_WORKER = 8
 
-Rendered = tuple[PurePosixPath, PageLinks | None]  # a written file, and its links if a page
+# a written file, its size, and its links if it is a page
+Rendered = tuple[str, int, PageLinks | None]
 _job: tuple[Path, Sequence[PlannedFile], jinja2.Environment] | None = None
 
 
@@ -215,10 +217,10 @@ def _render_chunk(bounds: tuple[int, int]) -> tuple[WriteStats, list[Rendered]]:
     root, planned, environment = _job
     written: list[Rendered] = []
 
-    def files() -> Iterator[tuple[PurePosixPath, bytes | Path]]:
+    def files() -> Iterator[tuple[str, bytes | Path]]:
         for output in render_files(planned[bounds[0]:bounds[1]], environment):
-            found = extract(output.data) if output.path.suffix == ".html" else None
-            written.append((output.path, found))
+            found = extract(output.data) if output.path.endswith(".html") else None
+            written.append((output.path, len(output.data), found))
             yield output.path, output.data
 
     return write_files(root, files()), written

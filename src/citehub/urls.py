@@ -7,7 +7,6 @@ site under /<repo>/ on GitHub Pages has no link that escapes it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from urllib.parse import quote, urlencode
 
 from citehub.config import HubConfig
@@ -68,14 +67,14 @@ class Urls:
         """The full URL for feeds, sitemaps and canonical links."""
         return self.origin + url
 
-    def output_path(self, url: str) -> PurePosixPath:
-        """The file under the output folder that serves `url`."""
+    def output_path(self, url: str) -> str:
+        """The file under the output folder that serves `url`, as a relative POSIX path."""
         if not url.startswith(self.base_path):
             raise ValueError(f"{url} is outside the base path {self.base_path}")
         relative = url[len(self.base_path):]
         if relative == "" or relative.endswith("/"):
             relative += "index.html"
-        return PurePosixPath(relative)
+        return relative
 
 
 # A new paper file citing this one, as GitHub's "new file" page prefills it.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
@@ -46,10 +47,23 @@ UNSAFE_URL_CHARACTERS = re.compile(r"[\x00-\x20\x7f]")
 
 
 def validate(
-    raw: RawContent, config: HubConfig, diagnostics: Diagnostics, *, include_drafts: bool = False
+    raw: RawContent,
+    config: HubConfig,
+    diagnostics: Diagnostics,
+    *,
+    include_drafts: bool = False,
+    on_clean: Callable[[PaperDocument, Paper], None] | None = None,
 ) -> Corpus:
-    papers = [read_paper(document, raw.known_ids, config.vocabulary, diagnostics)
-              for document in raw.papers]
+    """The corpus of `raw`; `on_clean` hears of each paper read without any problem (the
+    ones worth keeping for the next build: reusing them cannot hide a message)."""
+    papers: list[Paper | None] = []
+    for document in raw.papers:
+        problems_before = len(diagnostics.items)
+        paper = read_paper(document, raw.known_ids, config.vocabulary, diagnostics)
+        papers.append(paper)
+        if paper is not None and on_clean and len(diagnostics.items) == problems_before:
+            on_clean(document, paper)
+    papers.extend(paper for paper in raw.reused if isinstance(paper, Paper))
     published = {
         paper.id: paper
         for paper in sorted((p for p in papers if p is not None), key=lambda p: p.id)
@@ -128,6 +142,7 @@ def read_paper(
         abstract=document.body,
         source=document.front_matter.path,
         abstract_line=document.body_line,
+        digest=document.digest,
     )
     new_errors = any(item.severity == "error" for item in diagnostics.items[first_new:])
     return None if new_errors else paper

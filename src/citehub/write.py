@@ -75,6 +75,52 @@ def write_site(out_dir: Path, fill: Callable[[Path], WriteStats], inputs: str = 
     return stats
 
 
+def update_site(
+    out_dir: Path,
+    fill: Callable[[Path], WriteStats],
+    removed: Iterable[PurePosixPath],
+    inputs: str,
+) -> WriteStats:
+    """Bring the previous site in `out_dir` up to date in place, for rebuilds that change a
+    few files of many: `fill` writes the changed files into a staging folder beside it, and
+    only once it has returned are they moved in and the `removed` files deleted. If `fill`
+    raises, the site is untouched. While files move, the marker names no inputs, so a build
+    killed midway leaves a site that the next build recognises as unfinished and rebuilds.
+    """
+    out_dir = out_dir.absolute()
+    recover_abandoned(out_dir)
+    check_output_folder(out_dir)
+    staging = out_dir.parent / f".{out_dir.name}.citehub-new-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        staging.mkdir()
+        stats = fill(staging)
+        (out_dir / MARKER).write_bytes(MARKER_TEXT + b"inputs: (being updated)\n")
+        for directory, _, files in os.walk(staging):
+            for name in files:
+                source = Path(directory, name)
+                target = confined(out_dir, PurePosixPath(source.relative_to(staging).as_posix()))
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(source, target)
+        for relative in removed:
+            _remove(out_dir, confined(out_dir, relative))
+        (out_dir / MARKER).write_bytes(MARKER_TEXT + f"inputs: {inputs}\n".encode())
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return stats
+
+
+def _remove(out_dir: Path, target: Path) -> None:
+    """Delete a file the site no longer has, and the folders that leaves empty."""
+    if target.is_symlink() or not target.is_file():
+        return
+    target.unlink()
+    folder = target.parent
+    while folder != out_dir and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
+
+
 def recover_abandoned(out_dir: Path) -> None:
     """Clean up after a build that was killed (SIGKILL, power loss) before it could.
 
@@ -103,7 +149,9 @@ def _running(pid: int) -> bool:
     return True
 
 
-def write_files(root: Path, files: Iterable[tuple[PurePosixPath, bytes | Path]]) -> WriteStats:
+def write_files(
+    root: Path, files: Iterable[tuple[str | PurePosixPath, bytes | Path]]
+) -> WriteStats:
     """Write each (path under root, bytes or a file to copy); returns how many and how much."""
     count = 0
     total = 0
@@ -123,8 +171,9 @@ def write_files(root: Path, files: Iterable[tuple[PurePosixPath, bytes | Path]])
     return WriteStats(count, total)
 
 
-def confined(root: Path, relative: PurePosixPath) -> Path:
-    """`root/relative`, refusing any path that could land outside `root`."""
+def confined(root: Path, path: str | PurePosixPath) -> Path:
+    """`root/path`, refusing any path that could land outside `root`."""
+    relative = PurePosixPath(path)
     if relative.is_absolute() or ".." in relative.parts or not relative.parts:
         raise OutputError(f"refusing to write {relative}: outside the output folder")
     return root.joinpath(*relative.parts)
