@@ -7,7 +7,7 @@ the pages rendered from it are the same bytes for the same content.
 from __future__ import annotations
 
 import heapq
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -130,10 +130,24 @@ def make_hub(
 ) -> Hub:
     """`citing` is newest first; `rank` is each paper's place in that order."""
     ordered = tuple(citing)
-    classified = [entry.citation for entry in ordered if entry.citation.classified]
-    years = Counter(entry.paper.year for entry in ordered if entry.paper.year is not None)
-    roles = _term_counts(classified, "role", config.vocabulary.roles)
-    polarities = _term_counts(classified, "polarity", config.vocabulary.polarities)
+    # One pass, plain dicts: most hubs have a handful of citing papers, and building three
+    # Counters for each of tens of thousands of hubs cost more than counting.
+    years: dict[int, int] = {}
+    role_counts: dict[str, int] = {}
+    polarity_counts: dict[str, int] = {}
+    classified_count = 0
+    for entry in ordered:
+        year, citation = entry.paper.year, entry.citation
+        if year is not None:
+            years[year] = years.get(year, 0) + 1
+        if citation.role is not None:
+            role_counts[citation.role] = role_counts.get(citation.role, 0) + 1
+        if citation.polarity is not None:
+            polarity_counts[citation.polarity] = polarity_counts.get(citation.polarity, 0) + 1
+        if citation.role is not None or citation.polarity is not None:
+            classified_count += 1
+    roles = _in_vocabulary_order(role_counts, config.vocabulary.roles)
+    polarities = _in_vocabulary_order(polarity_counts, config.vocabulary.polarities)
     references = tuple(
         CitingEntry(papers[citation.cited_id], citation) for citation in paper.cites
     )
@@ -146,22 +160,21 @@ def make_hub(
     return Hub(
         paper=paper,
         citing=ordered,
-        classified_count=len(classified),
+        classified_count=classified_count,
         years=MappingProxyType(dict(sorted(years.items()))),
         roles=roles,
         polarities=polarities,
-        kind=match_kind(config.kinds, len(classified), roles, polarities),
+        kind=match_kind(config.kinds, classified_count, roles, polarities),
         representative=tuple(heapq.nsmallest(config.representative, ordered,
                                              key=representative_order)),
         references=references,
     )
 
 
-def _term_counts(
-    classified: list[Citation], axis: Axis, vocabulary: Mapping[str, str]
+def _in_vocabulary_order(
+    counts: dict[str, int], vocabulary: Mapping[str, str]
 ) -> Mapping[str, int]:
-    counts = Counter(citation.term(axis) for citation in classified)
-    return MappingProxyType({term: counts[term] for term in vocabulary if counts[term]})
+    return MappingProxyType({term: counts[term] for term in vocabulary if term in counts})
 
 
 def match_kind(

@@ -13,8 +13,10 @@ a hub's pages are made only when one of them is rendered.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -180,7 +182,6 @@ class Planner:
         # A hub's citing items, made once for its list, representative papers and filter
         # pages: one object per citation lets the renderer render it once for all of them.
         self._citing_items: dict[int, CitationItem] = {}
-        self._card_digests: dict[str, str] = {}
         self._hub_lists: dict[str, tuple[HubView, list[CitationItem]]] = {}
         self._chosen: dict[tuple[str, str, str], list[CitationItem]] = {}
 
@@ -217,28 +218,39 @@ class Planner:
             digest.update(b"\0" + part.encode())
         return digest.hexdigest()
 
-    def card_digest(self, paper_id: str) -> str:
-        """What a paper shows wherever it appears: its file's text, the citations kept of it
-        (drafts drop some), and what its hub adds to its card."""
-        found = self._card_digests.get(paper_id)
-        if found is None:
-            hub = self.site.hubs[paper_id]
+    @functools.cached_property
+    def card_digests(self) -> dict[str, str]:
+        """For every paper, a digest of what it shows wherever it appears: its file's text,
+        the citations kept of it (drafts drop some), and what its hub adds to its card."""
+        found: dict[str, str] = {}
+        for paper_id, hub in self.site.hubs.items():
             paper = hub.paper
             kind = hub.kind.label if hub.kind else ""
             cited = ",".join(citation.cited_id for citation in paper.cites)
-            found = (f"{paper.id}:{paper.digest}:{cited}:{hub.citing_count}:{kind}:"
-                     f"{self.has_filter_pages(hub)}")
-            self._card_digests[paper_id] = found
+            text = (f"{paper.id}\0{paper.digest}\0{cited}\0{hub.citing_count}\0{kind}\0"
+                    f"{self.has_filter_pages(hub)}")
+            found[paper_id] = hashlib.blake2b(text.encode(), digest_size=10).hexdigest()
         return found
 
-    def hub_digest(self, hub: Hub) -> str:
-        """Everything a hub's pages show: the paper, its citing papers (their citations are
-        in their files), and the papers it cites, as their cards show them."""
-        parts = [self.card_digest(hub.paper.id)]
-        parts.extend(self.card_digest(entry.paper.id) for entry in hub.citing)
+    def card_digest_of(self, card: PaperCard) -> str:
+        return self.card_digests[card.id]
+
+    def hub_view_digest(self, hub: Hub) -> str:
+        """Everything in the view all of a hub's pages get (besides their own list): the
+        paper, its counts and badge, its representative citing papers, its references."""
+        cards = self.card_digests
+        kind = f"{hub.kind.label}:{hub.kind.share}" if hub.kind else ""
+        parts = [cards[hub.paper.id], repr(dict(hub.years)), repr(dict(hub.roles)),
+                 repr(dict(hub.polarities)), str(hub.classified_count), kind]
+        parts.extend(cards[entry.paper.id] for entry in hub.representative)
         parts.append("references")
-        parts.extend(self.card_digest(entry.paper.id) for entry in hub.references)
+        parts.extend(cards[entry.paper.id] for entry in hub.references)
         return hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
+
+    def chunk_parts(self, view_digest: str, digests: Sequence[str], number: int) -> list[str]:
+        """What page `number` of a list shows: the hub's view and the cards on that page."""
+        start = (number - 1) * self.config.paginate
+        return [view_digest, *digests[start:start + self.config.paginate]]
 
     # -- views of the model ---------------------------------------------------------------
 
@@ -384,9 +396,6 @@ class Planner:
             yield self.page(url_of(pagination.number), template, title=page_title,
                             parts=shown, items=chunk, pagination=pagination, **context)
 
-    def card_digest_of(self, card: PaperCard) -> str:
-        return self.card_digest(card.id)
-
     def index_pages(self) -> Iterator[PlannedFile]:
         hubs = self.site.hubs
         cards = [self.card(hubs[paper_id].paper) for paper_id in self.site.ranking]
@@ -401,19 +410,21 @@ class Planner:
 
     def hub_files(self, hub: Hub) -> Iterator[PlannedFile]:
         paper_id = hub.paper.id
-        digest = self.hub_digest(hub)
+        view_digest = self.hub_view_digest(hub)
+        cards = self.card_digests
+        citing = [cards[entry.paper.id] for entry in hub.citing]
         yield from self.lazy_pages(
-            len(hub.citing), partial(self.urls.paper, paper_id), "paper.html",
-            title=hub.paper.title, parts=(digest,),
+            len(citing), partial(self.urls.paper, paper_id), "paper.html",
+            title=hub.paper.title, parts=partial(self.chunk_parts, view_digest, citing),
             more=partial(self.hub_page_context, hub),
         )
         json_url = self.urls.paper_json(paper_id)
         yield PlannedFile(
             self.urls.output_path(json_url), json_url, produce=partial(hub_json, hub, self.urls),
-            fingerprint=self.fingerprint(json_url, digest),
+            fingerprint=self.fingerprint(json_url, view_digest, *citing),
         )
         if self.has_filter_pages(hub):
-            yield from self.filter_pages(hub, digest)
+            yield from self.filter_pages(hub, view_digest)
 
     def hub_lists(self, hub: Hub) -> tuple[HubView, list[CitationItem]]:
         """The hub's view and citing items, made once for all of its pages that are rendered."""
@@ -429,21 +440,33 @@ class Planner:
                                     partial(self.urls.paper, hub.paper.id))
         return {"hub": view, "items": chunk, "pagination": pagination}
 
-    def filter_pages(self, hub: Hub, digest: str) -> Iterator[PlannedFile]:
+    def filter_pages(self, hub: Hub, view_digest: str) -> Iterator[PlannedFile]:
         paper_id = hub.paper.id
         title = hub.paper.title
+        cards = self.card_digests
+        shown: dict[tuple[str, str], list[str]] = defaultdict(list)  # (axis, term) → cards
+        for entry in hub.citing:
+            card, citation = cards[entry.paper.id], entry.citation
+            if citation.role is not None:
+                shown["role", citation.role].append(card)
+            if citation.polarity is not None:
+                shown["polarity", citation.polarity].append(card)
+            if entry.paper.year is not None:
+                shown["year", str(entry.paper.year)].append(card)
         for axis, counts in (("role", hub.roles), ("polarity", hub.polarities)):
             labels = self.roles if axis == "role" else self.polarities
             for term, count in counts.items():
                 yield from self.lazy_pages(
                     count, partial(self.urls.paper_filter, paper_id, axis, term), "filter.html",
-                    title=f"Citing “{title}” as {labels[term].lower()}", parts=(digest,),
+                    title=f"Citing “{title}” as {labels[term].lower()}",
+                    parts=partial(self.chunk_parts, view_digest, shown[axis, term]),
                     more=partial(self.filter_page_context, hub, axis, term),
                 )
         for year, count in hub.years.items():
             yield from self.lazy_pages(
                 count, partial(self.urls.paper_filter, paper_id, "year", year), "filter.html",
-                title=f"Citing “{title}” in {year}", parts=(digest,),
+                title=f"Citing “{title}” in {year}",
+                parts=partial(self.chunk_parts, view_digest, shown["year", str(year)]),
                 more=partial(self.filter_page_context, hub, "year", str(year)),
             )
 
@@ -500,7 +523,8 @@ class Planner:
 
     def role_page_parts(self, entries: Sequence[CitingEntry], number: int) -> list[str]:
         start = (number - 1) * self.config.paginate
-        return [f"{self.card_digest(entry.paper.id)}>{self.card_digest(entry.citation.cited_id)}"
+        cards = self.card_digests
+        return [f"{cards[entry.paper.id]}>{cards[entry.citation.cited_id]}"
                 for entry in entries[start:start + self.config.paginate]]
 
     def role_page_context(self, role: str, number: int) -> dict[str, Any]:
