@@ -6,9 +6,8 @@ the pages rendered from it are the same bytes for the same content.
 
 from __future__ import annotations
 
-import heapq
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -83,14 +82,27 @@ def aggregate(corpus: Corpus) -> SiteAggregates:
     rank = {paper.id: position for position, paper in enumerate(newest)}
     citing_of: dict[str, list[CitingEntry]] = defaultdict(list)
     role_citations: dict[str, list[CitingEntry]] = defaultdict(list)
+    entries_of: dict[str, list[CitingEntry]] = {}  # each paper's citations, as entries
     for paper in newest:
+        entries = entries_of[paper.id] = []
         for citation in sorted(paper.cites, key=_cited_id):
             entry = CitingEntry(paper, citation)
+            entries.append(entry)
             citing_of[citation.cited_id].append(entry)
             if citation.role is not None:
                 role_citations[citation.role].append(entry)
+    # Representative citing papers: the same walk in representative order, each hub taking
+    # the first few that reach it.
+    representative: dict[str, list[CitingEntry]] = defaultdict(list)
+    for paper in sorted(newest, key=lambda paper: (paper.novelty is None,
+                                                   -(paper.novelty or 0.0), rank[paper.id])):
+        for entry in entries_of[paper.id]:
+            chosen = representative[entry.citation.cited_id]
+            if len(chosen) < config.representative:
+                chosen.append(entry)
     hubs = {
-        paper_id: make_hub(paper, citing_of.get(paper_id, []), papers, config, rank)
+        paper_id: make_hub(paper, citing_of.get(paper_id, ()),
+                           representative.get(paper_id, ()), papers, config)
         for paper_id, paper in papers.items()
     }
     ranking = tuple(sorted(hubs, key=lambda paper_id: (-hubs[paper_id].citing_count,
@@ -123,12 +135,13 @@ def papers_by_year(newest: Iterable[Paper]) -> dict[int, tuple[Paper, ...]]:
 
 def make_hub(
     paper: Paper,
-    citing: list[CitingEntry],
+    citing: Sequence[CitingEntry],
+    representative: Sequence[CitingEntry],
     papers: Mapping[str, Paper],
     config: HubConfig,
-    rank: Mapping[str, int],
 ) -> Hub:
-    """`citing` is newest first; `rank` is each paper's place in that order."""
+    """`citing` is newest first; `representative` in representative order (novelty, highest
+    first and missing last, then newest, then id)."""
     ordered = tuple(citing)
     # One pass, plain dicts: most hubs have a handful of citing papers, and building three
     # Counters for each of tens of thousands of hubs cost more than counting.
@@ -152,11 +165,6 @@ def make_hub(
         CitingEntry(papers[citation.cited_id], citation) for citation in paper.cites
     )
 
-    def representative_order(entry: CitingEntry) -> tuple[bool, float, int]:
-        # Novelty (highest first, missing last), then newest, then id.
-        novelty = entry.paper.novelty
-        return (novelty is None, -(novelty or 0.0), rank[entry.paper.id])
-
     return Hub(
         paper=paper,
         citing=ordered,
@@ -165,8 +173,7 @@ def make_hub(
         roles=roles,
         polarities=polarities,
         kind=match_kind(config.kinds, classified_count, roles, polarities),
-        representative=tuple(heapq.nsmallest(config.representative, ordered,
-                                             key=representative_order)),
+        representative=tuple(representative),
         references=references,
     )
 

@@ -163,6 +163,7 @@ def recall(hub_dir: Path, out_dir: Path, digest: str,
 # -- the content cache -----------------------------------------------------------------------
 
 CONTENT_CACHE = "content.pickle"
+REWRITE_MIN_FRESH = 20
 
 
 class ContentCache:
@@ -203,9 +204,11 @@ class ContentCache:
         self.kept[str(paper.source)] = (document.digest, paper)
 
     def save(self) -> None:
-        """Write what this build read (entries of deleted files drop out); only when it
-        differs from what was read, so an unchanged hub costs no write."""
-        if self.kept == self.entries:
+        """Write what this build read, when enough of it is new: rewriting ten thousand
+        papers after one edit would cost more than reading that one file again next time.
+        (Entries of deleted files drop out with the next write.)"""
+        fresh = sum(1 for path, entry in self.kept.items() if self.entries.get(path) is not entry)
+        if fresh <= max(REWRITE_MIN_FRESH, len(self.kept) // 50) and self.entries:
             return
         folder = cache_folder(self.hub_dir)
         if folder is not None:
