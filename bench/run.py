@@ -64,7 +64,8 @@ def run_build(hub: Path, out: Path) -> Sample:
 
 
 def edit_one_paper(hub: Path, round_number: int) -> None:
-    """Change the title of a much-cited paper: its card is on thousands of pages' lists."""
+    """Change the title of a typical paper (one citing paper, ten references): its card is on
+    the lists of the hubs it cites, some of which have thousands of citing papers."""
     papers = sorted((hub / "content" / "papers").glob("*.md"))
     target = papers[len(papers) // 7]
     text = target.read_text()
