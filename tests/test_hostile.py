@@ -108,6 +108,17 @@ def test_a_fifo_is_refused_instead_of_blocking_forever(hub: Hub) -> None:
     assert where == "content/papers/pipe.md:1" and "not a regular file" in message
 
 
+def test_a_build_refuses_a_fifo_or_a_device_without_reading_it(hub: Hub) -> None:
+    # The build digests its inputs before loading them: that must not block or read forever.
+    hub.paper("p", "title: P")
+    os.mkfifo(hub.root / "content" / "papers" / "pipe.md")
+    (hub.root / "content" / "papers" / "zero.md").symlink_to("/dev/zero")
+    run = hub.build()
+    assert run.exit_code == 1
+    assert "content/papers/pipe.md:1: error: is not a regular file" in run.stderr
+    assert "content/papers/zero.md:1: error: is a symbolic link to /dev/zero" in run.stderr
+
+
 def test_oversized_paper_file_is_refused(hub: Hub) -> None:
     hub.paper("big", "title: Big", "word " * 300_000)
     where, message = only_error(hub.check())

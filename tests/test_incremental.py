@@ -208,3 +208,18 @@ def test_a_cache_folder_linked_out_of_the_hub_is_not_used(tmp_path: Path) -> Non
     (hub / ".citehub-cache").symlink_to(elsewhere)
     build(hub, tmp_path / "site", workers=1)
     assert list(elsewhere.iterdir()) == []
+
+
+def test_a_same_size_edit_within_the_clock_tick_is_not_missed(tmp_path: Path) -> None:
+    """Files count by their stat; one saved again with the same size and time (a second
+    save within the file system's clock tick) must still be seen."""
+    write(tmp_path, "content/papers/a.md", paper("Alpha", [], 2020))
+    path = tmp_path / "content" / "papers" / "a.md"
+    stat = path.stat()
+    build(tmp_path, tmp_path / "site")
+    path.write_text(paper("Omega", [], 2020))  # same length
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_mtime_ns == stat.st_mtime_ns and path.stat().st_size == stat.st_size
+    result = build(tmp_path, tmp_path / "site")
+    assert not result.unchanged
+    assert "Omega" in (tmp_path / "site" / "papers" / "a" / "index.html").read_text()

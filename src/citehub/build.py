@@ -152,9 +152,10 @@ def _build(
     # First, so even a build that fails on content puts back a site a killed build moved aside.
     recover_abandoned(out_dir.absolute())
     layout = layout_digest(hub_dir, {"drafts": include_drafts, "base_url": base_url})
-    digest = input_digest(hub_dir, layout)
+    inputs = input_digest(hub_dir, layout)
+    digest = inputs.digest
     marker = read_marker(out_dir)
-    previous = recall(hub_dir, out_dir, digest, marker) if cache else None
+    previous = recall(hub_dir, out_dir, inputs, marker) if cache else None
     if previous is not None:
         summary, replayed = previous
         stages["unchanged"] = time.perf_counter() - started
@@ -236,7 +237,7 @@ def _build(
     remember_pages(hub_dir, out_dir, digest, {
         path: (fingerprint, sizes[path]) for path, fingerprint in fingerprints.items()
     })
-    remember(hub_dir, out_dir, digest, {"papers": len(corpus.papers), "pages": pages,
+    remember(hub_dir, out_dir, inputs, {"papers": len(corpus.papers), "pages": pages,
                                         "files": stats.files, "bytes": stats.bytes},
              diagnostics)
     return BuildResult(len(corpus.papers), pages, stats, time.perf_counter() - started,

@@ -23,7 +23,9 @@ import json
 import os
 import pickle
 import secrets
+import stat
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from citehub.diagnostics import Diagnostic, Diagnostics
@@ -59,29 +61,45 @@ def layout_digest(hub_dir: Path, options: dict[str, object]) -> str:
     return digest.hexdigest()
 
 
-def input_digest(hub_dir: Path, layout: str) -> str:
-    """A digest of every input of a build: same digest, same site.
+@dataclass(frozen=True)
+class Inputs:
+    """What a build read, in short: same inputs, same site."""
+
+    digest: str
+    # Content files modified in the seconds before the build, by the digest of their text.
+    racy: dict[str, str]
+    files: frozenset[str]  # every content file, relative to the hub
+
+
+def input_digest(hub_dir: Path, layout: str) -> Inputs:
+    """A digest of every input of a build.
 
     Content files count by their size, modification time and inode rather than their text,
     so that deciding that nothing changed costs no read of ten thousand files. A file
-    modified in the last seconds counts by its text instead: a second save within the
-    file system's clock tick, at the same size, would otherwise go unseen (git's "racy
-    clean" problem, solved the same way).
+    modified in the seconds before the build could be saved again within the file system's
+    clock tick at the same size, unseen by its stat: its text is digested too, and `recall`
+    compares it again (git's "racy clean" problem, solved the same way).
     """
     digest = hashlib.blake2b(layout.encode(), digest_size=20)
     recent = time.time_ns() - RACY_SECONDS * 1_000_000_000
+    racy: dict[str, str] = {}
+    files: set[str] = set()
     for path in input_files(hub_dir / "content"):
+        name = path.relative_to(hub_dir).as_posix()
+        files.add(name)
         try:
             info = path.stat()
         except OSError:
-            digest.update(f"\0{path}\0unreadable".encode())
+            digest.update(f"\0{name}\0unreadable".encode())
             continue
+        digest.update(f"\0{name}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ino}".encode())
         if info.st_mtime_ns >= recent:
-            _digest_files(digest, [path], hub_dir)
-        else:
-            digest.update(f"\0{path.relative_to(hub_dir).as_posix()}\0{info.st_size}\0"
-                          f"{info.st_mtime_ns}\0{info.st_ino}".encode())
-    return digest.hexdigest()
+            racy[name] = _text_digest(path)
+    return Inputs(digest.hexdigest(), racy, frozenset(files))
+
+
+def _text_digest(path: Path) -> str:
+    return hashlib.blake2b(_read_regular(path), digest_size=20).hexdigest()
 
 
 RACY_SECONDS = 3
@@ -97,12 +115,21 @@ def code_digest() -> str:
 
 def _digest_files(digest: hashlib.blake2b, paths: list[Path], root: Path) -> None:
     for path in paths:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            data = b"\0unreadable"
+        data = _read_regular(path)
         digest.update(f"\0{path.relative_to(root).as_posix()}\0{len(data)}\0".encode())
         digest.update(data)
+
+
+def _read_regular(path: Path) -> bytes:
+    """A file's bytes; never blocks on a FIFO or reads a device endlessly (a pull request
+    can add `content/papers/x.md -> /dev/zero`: the build refuses it, the digest must not
+    hang on it first)."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return b"\0not a regular file"
+        return path.read_bytes()
+    except OSError:
+        return b"\0unreadable"
 
 
 def cache_folder(hub_dir: Path, *, make: bool = True) -> Path | None:
@@ -127,7 +154,7 @@ def _record(hub_dir: Path, out_dir: Path) -> Path:
     return hub_dir / CACHE_FOLDER / f"build-{key}.json"
 
 
-def remember(hub_dir: Path, out_dir: Path, digest: str, summary: dict[str, object],
+def remember(hub_dir: Path, out_dir: Path, inputs: Inputs, summary: dict[str, object],
              diagnostics: Diagnostics) -> None:
     """Keep what the next build needs to skip itself; a failure here only costs that skip."""
     if cache_folder(hub_dir) is None:
@@ -135,7 +162,8 @@ def remember(hub_dir: Path, out_dir: Path, digest: str, summary: dict[str, objec
     record = _record(hub_dir, out_dir)
     with contextlib.suppress(OSError):
         record.write_text(json.dumps({
-            "digest": digest,
+            "digest": inputs.digest,
+            "racy": inputs.racy,
             "summary": summary,
             "diagnostics": [
                 [item.path, item.line, item.col, item.severity, item.message, item.code]
@@ -144,17 +172,23 @@ def remember(hub_dir: Path, out_dir: Path, digest: str, summary: dict[str, objec
         }))
 
 
-def recall(hub_dir: Path, out_dir: Path, digest: str,
+def recall(hub_dir: Path, out_dir: Path, inputs: Inputs,
            marker: str) -> tuple[dict[str, object], Diagnostics] | None:
     """The summary and warnings of the last build, if it had exactly these inputs and its
     site is still in place (its marker names the same digest)."""
-    if digest not in marker:
+    if f"inputs: {inputs.digest}\n" not in marker:
         return None
     try:
         data = json.loads(_record(hub_dir, out_dir).read_text())
     except (OSError, ValueError):
         return None
-    if data.get("digest") != digest:
+    if data.get("digest") != inputs.digest:
+        return None
+    # Same stat for every file; those that were fresh then must also have the same text.
+    racy = data.get("racy", {})
+    if not isinstance(racy, dict) or any(
+            name not in inputs.files or _text_digest(hub_dir / name) != text
+            for name, text in racy.items()):
         return None
     diagnostics = Diagnostics([Diagnostic(*item) for item in data["diagnostics"]])
     return data["summary"], diagnostics
