@@ -32,7 +32,7 @@ from citehub.diagnostics import ContentError, Diagnostics
 from citehub.linkcheck import LinkChecker, extract
 from citehub.load import escapes, load_content, refuse_link
 from citehub.model import Corpus
-from citehub.pages import PlanError, plan_site
+from citehub.pages import PlanError, PlannedFile, plan_site
 from citehub.render import (
     TemplateProblem,
     check_templates,
@@ -186,22 +186,13 @@ def _build(
     mark = lap("plan", mark)
     environment = make_environment(hub_dir, corpus.config)
 
-    # Static files depend on nothing but the layout, which is in every fingerprint.
-    fingerprints = {file.path: file.fingerprint for file in planned}
-    fingerprints.update((path, layout) for path in statics)
     manifest = recall_pages(hub_dir, out_dir, marker) if cache else None
-    changed = [file for file in planned if _changed(manifest, file.path, file.fingerprint)]
-    changed_statics = {path: source for path, source in statics.items()
-                       if _changed(manifest, path, layout)}
-    removed = sorted(PurePosixPath(path) for path in manifest or {} if path not in fingerprints)
-    incremental = manifest is not None and (
-        len(changed) + len(changed_statics) + len(removed)
-        <= max(INCREMENTAL_MIN_FILES, len(fingerprints) * INCREMENTAL_SHARE))
+    work = Work.of(planned, statics, layout, manifest)
 
     links = LinkChecker(corpus.config.base_path)
-    for path in fingerprints:
+    for path in work.fingerprints:
         links.add_file(path)
-    if incremental:
+    if work.in_place:
         # Pages kept from the site in place: read for their ids only when a link needs them.
         links.ids_of = partial(_page_ids, out_dir)
     urls_and_templates = {file.path: (file.url, file.template) for file in planned}
@@ -209,39 +200,39 @@ def _build(
 
     def fill(root: Path) -> WriteStats:
         rendered, written = render_site(
-            root, changed if incremental else planned, environment, workers,
+            root, work.render, environment, workers,
             lambda results, count: reporter.progress(results, count, "Rendering"))
         for path, size, found in written:
             sizes[path] = size
             if found is not None:
                 links.add_page(path, *urls_and_templates[path], found)
-        copied = write_files(root, (changed_statics if incremental else statics).items())
-        for path in (changed_statics if incremental else statics):
+        copied = write_files(root, work.copy.items())
+        for path in work.copy:
             sizes[path] = (root / path).stat().st_size
         # Still inside the write: a broken link fails the build before the site changes.
         report_broken_links(links, environment, diagnostics)
         return WriteStats(rendered.files + copied.files, rendered.bytes + copied.bytes)
 
     try:
-        if incremental:
-            written = update_site(out_dir, fill, removed, inputs=digest)
+        if work.in_place:
+            wrote = update_site(out_dir, fill, work.removed, inputs=digest)
         else:
-            written = write_site(out_dir, fill, inputs=digest)
+            wrote = write_site(out_dir, fill, inputs=digest)
     except TemplateProblem as problem:
         diagnostics.error(problem.path, problem.line, problem.message)
         raise ContentError(diagnostics) from None
     lap("render+write", mark)
     pages = sum(1 for file in planned if file.path.endswith(".html"))
     # The whole site's files and bytes, not only this build's share of them.
-    stats = WriteStats(len(fingerprints), sum(sizes[path] for path in fingerprints))
+    stats = WriteStats(len(work.fingerprints), sum(sizes[path] for path in work.fingerprints))
     remember_pages(hub_dir, out_dir, digest, {
-        path: (fingerprint, sizes[path]) for path, fingerprint in fingerprints.items()
+        path: (fingerprint, sizes[path]) for path, fingerprint in work.fingerprints.items()
     })
     remember(hub_dir, out_dir, inputs, {"papers": len(corpus.papers), "pages": pages,
                                         "files": stats.files, "bytes": stats.bytes},
              diagnostics)
     return BuildResult(len(corpus.papers), pages, stats, time.perf_counter() - started,
-                       diagnostics, stages, written=written.files)
+                       diagnostics, stages, written=wrote.files)
 
 
 # A rebuild that changes at most this many files, or this share of the site, updates the
@@ -250,11 +241,36 @@ INCREMENTAL_MIN_FILES = 200
 INCREMENTAL_SHARE = 0.25
 
 
-def _changed(manifest: Manifest | None, path: str, fingerprint: str) -> bool:
-    if manifest is None:
-        return True
-    kept = manifest.get(path)
-    return kept is None or kept[0] != fingerprint
+@dataclass(frozen=True)
+class Work:
+    """What a build writes, given the site in place (its manifest, if it has one)."""
+
+    fingerprints: dict[str, str]  # every file of the new site
+    render: list[PlannedFile]  # the planned files to render
+    copy: dict[str, Path]  # the static files to copy
+    removed: list[PurePosixPath]  # files of the site in place the new one no longer has
+    in_place: bool  # update the site in place, rather than write a whole new one
+
+    @classmethod
+    def of(cls, planned: list[PlannedFile], statics: dict[str, Path], layout: str,
+           manifest: Manifest | None) -> Work:
+        # Static files depend on nothing but the layout, which is in every fingerprint.
+        fingerprints = {file.path: file.fingerprint for file in planned}
+        fingerprints.update((path, layout) for path in statics)
+        if manifest is None:
+            return cls(fingerprints, planned, statics, [], in_place=False)
+
+        def changed(path: str, fingerprint: str) -> bool:
+            kept = manifest.get(path)
+            return kept is None or kept[0] != fingerprint
+
+        render = [file for file in planned if changed(file.path, file.fingerprint)]
+        copy = {path: source for path, source in statics.items() if changed(path, layout)}
+        removed = sorted(PurePosixPath(path) for path in manifest if path not in fingerprints)
+        if len(render) + len(copy) + len(removed) > max(
+                INCREMENTAL_MIN_FILES, len(fingerprints) * INCREMENTAL_SHARE):
+            return cls(fingerprints, planned, statics, [], in_place=False)
+        return cls(fingerprints, render, copy, removed, in_place=True)
 
 
 def _page_ids(out_dir: Path, path: str) -> set[str]:
