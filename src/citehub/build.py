@@ -65,6 +65,7 @@ class BuildResult:
     stage_seconds: dict[str, float] = field(default_factory=dict)
     unchanged: bool = False  # the inputs were those of the site already in place: no work
     written: int = 0  # files this build wrote: all of them, or what changed in place
+    base_path: str = "/"  # where the site lives on its host, from base_url
 
 
 def load_corpus(
@@ -162,7 +163,8 @@ def _build(
         return BuildResult(
             int(str(summary["papers"])), int(str(summary["pages"])),
             WriteStats(int(str(summary["files"])), int(str(summary["bytes"]))),
-            time.perf_counter() - started, replayed, stages, unchanged=True)
+            time.perf_counter() - started, replayed, stages, unchanged=True,
+            base_path=str(summary.get("base_path", "/")))
     diagnostics = Diagnostics()
     with long_lived_objects():
         corpus = load_corpus(hub_dir, diagnostics, include_drafts=include_drafts,
@@ -229,10 +231,12 @@ def _build(
         path: (fingerprint, sizes[path]) for path, fingerprint in work.fingerprints.items()
     })
     remember(hub_dir, out_dir, inputs, {"papers": len(corpus.papers), "pages": pages,
-                                        "files": stats.files, "bytes": stats.bytes},
+                                        "files": stats.files, "bytes": stats.bytes,
+                                        "base_path": corpus.config.base_path},
              diagnostics)
     return BuildResult(len(corpus.papers), pages, stats, time.perf_counter() - started,
-                       diagnostics, stages, written=wrote.files)
+                       diagnostics, stages, written=wrote.files,
+                       base_path=corpus.config.base_path)
 
 
 # A rebuild that changes at most this many files, or this share of the site, updates the

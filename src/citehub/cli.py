@@ -105,6 +105,35 @@ def _stop(signal_number: int, _frame: object) -> None:
 
 @main.command()
 @click.argument("hub_dir", default=".", type=HUB_DIR)
+@click.option("-p", "--port", type=click.IntRange(1, 65535), default=None,
+              help="Port to serve on (default 8000, or the next free one).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but loopback exposes the preview.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser.")
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path),
+              help="Folder for the preview (default: DIR/.citehub-cache/preview, never site/).")
+@click.option("--drafts", is_flag=True, help="Include papers marked draft: true.")
+def serve(hub_dir: Path, port: int | None, host: str, open_browser: bool,
+          out_dir: Path | None, drafts: bool) -> None:
+    """Build DIR, serve it at its base path, rebuild on change and reload the browser."""
+    from citehub import serve as preview  # tornado and watchfiles only when serving
+
+    out_dir = out_dir or hub_dir / ".citehub-cache" / "preview"
+    try:
+        preview.run(hub_dir, out_dir, host=host, port=port or 8000, port_given=port is not None,
+                    open_browser=open_browser, include_drafts=drafts,
+                    announce=lambda line: click.echo(line))
+    except preview.PortInUse as error:
+        click.echo(f"error: port {error.args[0]} is in use (another preview?); choose "
+                   "another with --port", err=True)
+        sys.exit(2)
+    except OSError as error:
+        click.echo(f"error: cannot serve on {host}: {error.strerror or error}", err=True)
+        sys.exit(2)
+
+
+@main.command()
+@click.argument("hub_dir", default=".", type=HUB_DIR)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--drafts", is_flag=True, help="Check papers marked draft: true as published.")
 def check(hub_dir: Path, strict: bool, drafts: bool) -> None:

@@ -1,0 +1,102 @@
+"""`citehub serve`: the preview answers at the base path, rebuilds on change, shows build
+errors over the last good site, and stops cleanly."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+
+import pytest
+
+from citehub.serve import PortInUse, bind, with_preview_tools
+from serve_helpers import CITEHUB, free_port, serving
+
+from conftest import Hub
+
+
+def write_hub(hub: Hub) -> None:
+    hub.config("title: Preview hub\nbase_url: https://example.github.io/preview/\n")
+    hub.paper("a", "title: Alpha\ndate: 2024-01-02", "The first abstract.\n")
+    hub.paper("b", "title: Beta\ndate: 2025-03-04\ncites:\n  - {paper: a, role: method}",
+              "The second abstract.\n")
+
+
+def test_preview_answers_at_the_base_path_with_the_reload_hook(hub: Hub) -> None:
+    write_hub(hub)
+    with serving(hub.root) as served:
+        status, page = served.get("/preview/papers/a/")
+        assert status == 200 and "<h1>Alpha</h1>" in page
+        assert f'<script src="/livereload.js?port={served.port}" defer></script>' in page
+        assert served.get("/livereload.js")[0] == 200
+        # `/` and folders without their slash redirect, as on GitHub Pages.
+        assert served.get("/")[1] == served.get("/preview/")[1]
+        assert served.get("/preview/papers/a")[1] == page
+        status, missing = served.get("/preview/nowhere/")
+        assert status == 404 and "Page not found" in missing
+        assert served.get("/preview/../../etc/passwd")[0] == 404
+        assert f"at http://127.0.0.1:{served.port}/preview/" in served.output()
+    # The preview has its own folder: a real build's site/ is never touched.
+    assert not (hub.root / "site").exists()
+    assert (hub.root / ".citehub-cache" / "preview" / "papers" / "a" / "index.html").is_file()
+
+
+def test_an_edit_shows_up_and_a_broken_edit_keeps_the_last_good_page(hub: Hub) -> None:
+    write_hub(hub)
+    with serving(hub.root) as served:
+        hub.paper("a", "title: Alpha edited\ndate: 2024-01-02", "The first abstract.\n")
+        served.wait_for("/preview/papers/a/", lambda page: "<h1>Alpha edited</h1>" in page)
+        # A broken file: the error is printed and laid over every page; the old page stays.
+        hub.paper("a", "titel: Alpha broken\ndate: 2024-01-02")
+        page = served.wait_for("/preview/papers/a/", lambda page: "citehub-overlay" in page)
+        assert "<h1>Alpha edited</h1>" in page
+        assert "content/papers/a.md:2: error: unknown key &#39;titel&#39;" in page
+        assert "unknown key 'titel'" in served.output()
+        assert "citehub-overlay" in served.get("/preview/papers/b/")[1]
+        # The fix clears it.
+        hub.paper("a", "title: Alpha fixed\ndate: 2024-01-02")
+        page = served.wait_for("/preview/papers/a/", lambda page: "Alpha fixed" in page)
+        assert "citehub-overlay" not in page
+
+
+def test_ctrl_c_stops_the_preview_cleanly(hub: Hub) -> None:
+    write_hub(hub)
+    with serving(hub.root) as served:
+        served.process.send_signal(signal.SIGINT)
+        assert served.process.wait(timeout=10) == 0
+        assert "stopped" in served.output()
+        assert "Traceback" not in served.output()
+
+
+def test_a_port_in_use_is_said_or_skipped() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(PortInUse):
+            bind("127.0.0.1", port, next_free=False)
+        sockets, bound = bind("127.0.0.1", port, next_free=True)
+        for listening in sockets:
+            listening.close()
+        assert bound != port
+
+
+def test_an_explicit_port_in_use_is_a_clear_error(hub: Hub) -> None:
+    write_hub(hub)
+    port = free_port()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", port))
+        taken.listen()
+        run = subprocess.run([str(CITEHUB), "serve", str(hub.root), "--port", str(port)],
+                             capture_output=True, text=True, timeout=30)
+    assert run.returncode == 2
+    assert f"port {port} is in use" in run.stderr
+
+
+def test_errors_in_the_overlay_are_escaped() -> None:
+    page = b"<html><head></head><body class=x><p>old</p></body></html>"
+    shown = with_preview_tools(page, 8000, ["x.md:1: error: <script>alert(1)</script>"])
+    assert b"<script>alert(1)" not in shown
+    assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in shown
+    assert shown.index(b"citehub-overlay") > shown.index(b"<body class=x>")
+    assert b"<p>old</p>" in shown
