@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 NODE_INSTALLED := node_modules/.installed
 
-.PHONY: build test check bench lint clean system-deps
+.PHONY: build test check bench bench-serve lint clean system-deps
 
 build: $(INSTALLED)
 	$(BIN)/citehub build .
@@ -22,6 +22,10 @@ test: $(INSTALLED) $(NODE_INSTALLED) system-deps
 # and site on tmpfs. Takes a while; results go to docs/performance.md.
 bench: $(INSTALLED)
 	$(BIN)/python bench/run.py --write
+
+# Live preview latency: save a paper file, time until the browser shows it (needs Chromium).
+bench-serve: $(INSTALLED) system-deps
+	$(BIN)/python bench/serve.py
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -294,6 +294,9 @@ def long_lived_objects() -> Iterator[None]:
     runs with the collector on but no longer re-examines the model.
     """
     was_enabled = gc.isenabled()
+    # What an earlier build in this process left (a preview rebuilds many times) goes first,
+    # or freezing would keep it, and every rebuild would carry more of it.
+    gc.collect()
     gc.disable()
     try:
         yield

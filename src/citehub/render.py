@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
@@ -53,6 +54,29 @@ def template_folders(hub_dir: Path) -> list[Path]:
     return [hub_dir / "templates", THEME_DIR / "templates"]
 
 
+class MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept for the life of the process (a preview rebuilds many times).
+
+    In memory only: Jinja's file cache would load marshalled code from the hub's folder,
+    which a pull request could plant. Jinja checks each template's source checksum, so an
+    edited template is compiled again.
+    """
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self.compiled.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = MemoryBytecodeCache()
+
+
 def make_environment(hub_dir: Path, config: HubConfig) -> jinja2.Environment:
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(folder) for folder in template_folders(hub_dir)]),
@@ -65,6 +89,7 @@ def make_environment(hub_dir: Path, config: HubConfig) -> jinja2.Environment:
         keep_trailing_newline=True,
         auto_reload=False,
         extensions=["jinja2.ext.do"],
+        bytecode_cache=COMPILED_TEMPLATES,
     )
     environment.globals["item_html"] = ItemCache(environment)
     environment.filters["markdown"] = render_markdown
