@@ -100,3 +100,14 @@ def test_errors_in_the_overlay_are_escaped() -> None:
     assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in shown
     assert shown.index(b"citehub-overlay") > shown.index(b"<body class=x>")
     assert b"<p>old</p>" in shown
+
+
+def test_a_hub_that_does_not_build_yet_is_served_once_fixed(hub: Hub) -> None:
+    hub.paper("a", "titel: Alpha")
+    with serving(hub.root) as served:
+        status, page = served.get("/")
+        assert status == 500 and "Nothing has built yet." in page
+        assert "nothing to serve yet" in served.output()
+        hub.paper("a", "title: Alpha")
+        page = served.wait_for("/papers/a/", lambda page: "<h1>Alpha</h1>" in page)
+        assert "citehub-overlay" not in page

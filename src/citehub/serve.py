@@ -76,8 +76,8 @@ class Preview:
             self.errors = list(error.diagnostics.formatted())
             for line in self.errors:
                 print(line, flush=True)
-            print(f"build failed: {_count(error.diagnostics)}; still serving the last good "
-                  "site", flush=True)
+            kept = "still serving the last good site" if self.built else "nothing to serve yet"
+            print(f"build failed: {_count(error.diagnostics)}; {kept}", flush=True)
             return False
         except OutputError as error:
             self.errors = [f"error: {error}"]
@@ -171,10 +171,10 @@ class SiteHandler(web.RequestHandler):
 
     def write_html(self, page: bytes) -> None:
         self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.finish(with_preview_tools(page, self.port, self.preview.errors))
+        self.finish(with_preview_tools(page, self.port, self.preview.errors, self.preview.built))
 
 
-def with_preview_tools(page: bytes, port: int, errors: list[str]) -> bytes:
+def with_preview_tools(page: bytes, port: int, errors: list[str], built: bool = True) -> bytes:
     """The page with the reload hook and, if the last build failed, the error overlay.
 
     Both are files of the preview server, not inline code: the pages' Content-Security-Policy
@@ -185,10 +185,11 @@ def with_preview_tools(page: bytes, port: int, errors: list[str]) -> bytes:
     page = page.replace(b"</head>", head + b"</head>", 1)
     if not errors:
         return page
+    below = "The page below is the last good build." if built else "Nothing has built yet."
     overlay = (
         '<div class="citehub-overlay" role="alert"><h2>citehub: the last change does not '
-        'build</h2><pre>' + "\n".join(str(escape(line)) for line in errors) + "</pre><p>The "
-        "page below is the last good build. Fix the file and save: this goes away.</p></div>"
+        'build</h2><pre>' + "\n".join(str(escape(line)) for line in errors) + f"</pre><p>"
+        f"{below} Fix the file and save: this goes away.</p></div>"
     ).encode()
     at = page.find(b"<body")
     end = page.find(b">", at) + 1 if at >= 0 else -1
