@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import ipaddress
 import mimetypes
 import signal
 import socket
@@ -315,6 +316,10 @@ def run(hub_dir: Path, out_dir: Path, *, host: str, port: int, port_given: bool,
     taken (without --port, the next free one is used and said)."""
     preview = Preview(hub_dir.absolute(), out_dir.absolute(), include_drafts)
     sockets, bound = bind(host, port, next_free=not port_given)
+    if not all(ipaddress.ip_address(listening.getsockname()[0]).is_loopback
+               for listening in sockets):
+        announce(f"warning: listening on {host}: other machines that can reach it see the "
+                 "preview")
     if bound != port:
         announce(f"port {port} is in use; serving on port {bound} instead")
     # The first build may use every core (no watcher thread yet); rebuilds render in-process.
