@@ -80,7 +80,7 @@ def measure(size: int, edits: int, root: Path) -> list[float]:
                 page.wait_for_function(
                     "title => document.querySelector('h1') !== null && "
                     "document.querySelector('h1').textContent.startsWith(title)",
-                    arg=title, timeout=120_000, polling=5)
+                    arg=title, timeout=120_000, polling="raf")
                 seconds.append(time.perf_counter() - saved)
                 print(f"  edit {number + 1}/{edits}: {seconds[-1] * 1000:.0f} ms", flush=True)
                 page.wait_for_function(CONNECTED, timeout=60_000)
