@@ -11,11 +11,15 @@ import pickle
 import shlex
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from citehub import cache as content_cache
+from citehub import load
 from citehub.build import build
 from citehub.diagnostics import ContentError
 
@@ -189,6 +193,7 @@ def test_caches_a_pull_request_could_plant_are_not_trusted(tmp_path: Path) -> No
             path.write_bytes(b"\0" * 32 + payload)  # a forged signature
     edited = hub / "content" / "papers" / "p3.md"
     edited.write_text(edited.read_text().replace("Paper 3", "Paper three"))
+    content_cache._OPEN.clear()  # as a new process would: read the (planted) file
     result = build(hub, site, workers=1)
     assert not planted.exists()
     assert result.written == result.stats.files  # nothing reused: a whole new site
@@ -223,3 +228,30 @@ def test_a_same_size_edit_within_the_clock_tick_is_not_missed(tmp_path: Path) ->
     result = build(tmp_path, tmp_path / "site")
     assert not result.unchanged
     assert "Omega" in (tmp_path / "site" / "papers" / "a" / "index.html").read_text()
+
+
+def test_unchanged_paper_files_are_not_even_read_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    hub, site = tmp_path / "hub", tmp_path / "site"
+    small_hub(hub, 6)
+    long_ago = time.time_ns() - 3600 * 10**9  # older than the racy window
+    for path in (hub / "content" / "papers").glob("*.md"):
+        os.utime(path, ns=(long_ago, long_ago))
+    build(hub, site, workers=1)
+    edited = hub / "content" / "papers" / "p4.md"
+    edited.write_text(edited.read_text().replace("Paper 4", "Paper four"))
+    os.utime(edited, ns=(long_ago + 10**9, long_ago + 10**9))
+    read: list[str] = []
+    original = load.read_text
+
+    def reading(path: Path, *args: object) -> str | None:
+        read.append(path.name)
+        return original(path, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(load, "read_text", reading)
+    content_cache._OPEN.clear()  # from the signed file on disk, as a new process would
+    build(hub, site, workers=1)
+    assert sorted(read) == ["hub.yaml", "p4.md"]
+    assert "Paper four" in (site / "papers" / "p4" / "index.html").read_text()
+    assert build_or_fail(hub, tmp_path / "clean", cache=False)
+    assert digest(site) == digest(tmp_path / "clean")

@@ -85,7 +85,7 @@ def load_corpus(
         refuse_link(diagnostics, content_dir, "the hub folder")
         return Corpus(HubConfig(), MappingProxyType({}))
     cache = ContentCache.open(hub_dir, content_salt(content_dir)) if reuse else None
-    raw = load_content(content_dir, diagnostics, cache.reuse if cache else None)
+    raw = load_content(content_dir, diagnostics, cache)
     config = read_config(raw.hub, diagnostics)
     diagnostics.levels = config.warnings
     if base_url is not None:

@@ -200,23 +200,35 @@ CONTENT_CACHE = "content.pickle"
 REWRITE_MIN_FRESH = 20
 
 
+Entry = tuple[str, tuple[int, int, int] | None, Paper]  # text digest, stat key, paper
+
+
 class ContentCache:
     """Papers as validation made them from a file's text, for the next build to reuse.
 
-    Only papers read without any message are kept, so reusing one can never hide a warning;
-    a kept paper whose citations name a paper that no longer exists is read again, so that
-    the error comes out. `salt` covers what else a paper depends on (hub.yaml, citehub).
+    A file counts as unchanged when its size, time and inode are those recorded when it was
+    read (files read just after a change record none: see load.Earlier), or else when its
+    text has the recorded digest. Only papers read without any message are kept, so reusing
+    one can never hide a warning; a kept paper whose citations name a paper that no longer
+    exists is read again, so that the error comes out. `salt` covers what else a paper
+    depends on (hub.yaml, citehub). Within one process (a preview rebuilding after every
+    save) the cache stays in memory between builds.
     """
 
     def __init__(self, hub_dir: Path, salt: str) -> None:
         self.hub_dir = hub_dir
         self.salt = salt
-        self.entries: dict[str, tuple[str, Paper]] = {}  # path → (text digest, paper)
-        self.kept: dict[str, tuple[str, Paper]] = {}
+        self.entries: dict[str, Entry] = {}  # path → entry, as the build started
+        self.kept: dict[str, Entry] = {}  # what this build read or reused
 
     @classmethod
     def open(cls, hub_dir: Path, salt: str) -> ContentCache:
-        cache = cls(hub_dir, salt)
+        key = (str(hub_dir.absolute()), salt)
+        cache = _OPEN.get(key)
+        if cache is not None:
+            cache.entries, cache.kept = {**cache.entries, **cache.kept}, {}
+            return cache
+        cache = _OPEN[key] = cls(hub_dir, salt)
         folder = cache_folder(hub_dir, make=False)
         data = _read_signed(folder / CONTENT_CACHE, salt) if folder else None
         if data is not None:
@@ -224,18 +236,27 @@ class ContentCache:
             cache.entries = entries if isinstance(entries, dict) else {}
         return cache
 
-    def reuse(self, path: Path, digest: str, known_ids: frozenset[str]) -> Paper | None:
+    def by_stat(self, path: Path, stat_key: tuple[int, int, int],
+                known_ids: frozenset[str]) -> Paper | None:
         entry = self.entries.get(str(path))
-        if entry is None or entry[0] != digest:
-            return None
-        paper = entry[1]
-        if any(citation.cited_id not in known_ids for citation in paper.cites):
-            return None
+        return self._use(path, entry) if entry and entry[1] == stat_key and self._citable(
+            entry[2], known_ids) else None
+
+    def by_text(self, path: Path, digest: str, known_ids: frozenset[str]) -> Paper | None:
+        entry = self.entries.get(str(path))
+        return self._use(path, entry) if entry and entry[0] == digest and self._citable(
+            entry[2], known_ids) else None
+
+    @staticmethod
+    def _citable(paper: Paper, known_ids: frozenset[str]) -> bool:
+        return all(citation.cited_id in known_ids for citation in paper.cites)
+
+    def _use(self, path: Path, entry: Entry) -> Paper:
         self.kept[str(path)] = entry
-        return paper
+        return entry[2]
 
     def keep(self, document: PaperDocument, paper: Paper) -> None:
-        self.kept[str(paper.source)] = (document.digest, paper)
+        self.kept[str(paper.source)] = (document.digest, document.stat_key, paper)
 
     def save(self) -> None:
         """Write what this build read, when enough of it is new: rewriting ten thousand
@@ -248,6 +269,9 @@ class ContentCache:
         if folder is not None:
             _write_signed(folder / CONTENT_CACHE, self.salt,
                           pickle.dumps(self.kept, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+_OPEN: dict[tuple[str, str], ContentCache] = {}
 
 
 def _key() -> bytes | None:

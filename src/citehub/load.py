@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import re
 import stat
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 import yaml
 
@@ -81,11 +82,24 @@ class PaperDocument:
     body: str
     body_line: int
     digest: str = ""  # of the file's text: what a cache of the paper made from it is keyed by
+    # (size, mtime, inode) when the file was read, unless it had just been modified (then a
+    # later save within the same clock tick could leave all three as they were).
+    stat_key: tuple[int, int, int] | None = None
 
 
-# Given a paper file's path, the digest of its text and every paper id of the hub: what an
-# earlier build made of that very text, when it can stand in for reading it again.
-Reuse = Callable[[Path, str, frozenset[str]], object | None]
+class Earlier(Protocol):
+    """What earlier builds made of paper files, standing in for reading them again."""
+
+    def by_stat(self, path: Path, stat_key: tuple[int, int, int],
+                known_ids: frozenset[str]) -> object | None:
+        """For a file whose size, time and inode are as they were when it was read."""
+
+    def by_text(self, path: Path, digest: str, known_ids: frozenset[str]) -> object | None:
+        """For a file whose text has this digest."""
+
+
+# A file modified this recently may be saved again within the file system's clock tick.
+RACY_NANOSECONDS = 3_000_000_000
 
 
 @dataclass(frozen=True)
@@ -97,11 +111,11 @@ class RawContent:
     # Every paper id whose file exists, readable or not: a broken file must not also
     # produce "unknown paper" errors in every file that cites it.
     known_ids: frozenset[str]
-    reused: tuple[object, ...] = ()  # what `reuse` gave for files whose YAML was not read
+    reused: tuple[object, ...] = ()  # what `earlier` gave for files whose YAML was not read
 
 
 def load_content(
-    content_dir: Path, diagnostics: Diagnostics, reuse: Reuse | None = None
+    content_dir: Path, diagnostics: Diagnostics, earlier: Earlier | None = None
 ) -> RawContent:
     if not content_dir.is_dir():
         # Most likely the wrong folder: passing silently would "check" nothing at all.
@@ -129,15 +143,20 @@ def load_content(
             diagnostics.error(path, 1, f"paper id '{paper_id}' differs from '{twin.stem}' only "
                                        "in letter case; ids must differ in more than case")
             continue
+        stat_key = _stat_key(path)
+        found = earlier.by_stat(path, stat_key, known_ids) if earlier and stat_key else None
+        if found is not None:
+            reused.append(found)
+            continue
         text = read_text(path, content_dir, diagnostics)
         if text is None:
             continue
         digest = text_digest(text)
-        earlier = reuse(path, digest, known_ids) if reuse else None
-        if earlier is not None:
-            reused.append(earlier)
+        found = earlier.by_text(path, digest, known_ids) if earlier else None
+        if found is not None:
+            reused.append(found)
             continue
-        document = paper_document(path, paper_id, text, digest, diagnostics)
+        document = paper_document(path, paper_id, text, digest, stat_key, diagnostics)
         if document is not None:
             papers.append(document)
     return RawContent(hub, tuple(papers), known_ids, tuple(reused))
@@ -145,6 +164,17 @@ def load_content(
 
 def text_digest(text: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def _stat_key(path: Path) -> tuple[int, int, int] | None:
+    """(size, mtime, inode) of a regular file not modified in the last seconds; else None."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode) or info.st_mtime_ns >= time.time_ns() - RACY_NANOSECONDS:
+        return None
+    return (info.st_size, info.st_mtime_ns, info.st_ino)
 
 
 def paper_files(content_dir: Path, diagnostics: Diagnostics) -> list[Path]:
@@ -233,7 +263,12 @@ def load_yaml_file(
 
 
 def paper_document(
-    path: Path, paper_id: str, text: str, digest: str, diagnostics: Diagnostics
+    path: Path,
+    paper_id: str,
+    text: str,
+    digest: str,
+    stat_key: tuple[int, int, int] | None,
+    diagnostics: Diagnostics,
 ) -> PaperDocument | None:
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != "---":
@@ -256,7 +291,7 @@ def paper_document(
     body_line = closing + 2
     if body:
         body_line += len(raw_body) - len(raw_body.lstrip("\n"))
-    return PaperDocument(paper_id, front_matter, body, body_line, digest)
+    return PaperDocument(paper_id, front_matter, body, body_line, digest, stat_key)
 
 
 # Constructs that run to their closing character: when YAML gives up on a later line, the
