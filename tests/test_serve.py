@@ -6,6 +6,7 @@ from __future__ import annotations
 import signal
 import socket
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -111,3 +112,10 @@ def test_a_hub_that_does_not_build_yet_is_served_once_fixed(hub: Hub) -> None:
         hub.paper("a", "title: Alpha")
         page = served.wait_for("/papers/a/", lambda page: "<h1>Alpha</h1>" in page)
         assert "citehub-overlay" not in page
+
+
+def test_a_folder_that_is_no_hub_is_an_error_not_an_empty_preview(tmp_path: Path) -> None:
+    run = subprocess.run([str(CITEHUB), "serve", str(tmp_path / "nowhere"), "--port",
+                          str(free_port())], capture_output=True, text=True, timeout=30)
+    assert run.returncode == 1
+    assert "content:1: error: folder not found" in run.stdout + run.stderr

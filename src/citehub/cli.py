@@ -123,6 +123,8 @@ def serve(hub_dir: Path, port: int | None, host: str, open_browser: bool,
         preview.run(hub_dir, out_dir, host=host, port=port or 8000, port_given=port is not None,
                     open_browser=open_browser, include_drafts=drafts,
                     announce=lambda line: click.echo(line))
+    except preview.NothingToServe:
+        sys.exit(1)
     except preview.PortInUse as error:
         click.echo(f"error: port {error.args[0]} is in use (another preview?); choose "
                    "another with --port", err=True)

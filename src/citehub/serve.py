@@ -244,6 +244,10 @@ class PortInUse(Exception):
     pass
 
 
+class NothingToServe(Exception):
+    """The folder is no hub (it has no content/ to build or watch)."""
+
+
 def bind(host: str, port: int, *, next_free: bool) -> tuple[list[socket.socket], int]:
     """Sockets listening on host:port, or on the next free port when `next_free`."""
     from tornado.netutil import bind_sockets
@@ -315,6 +319,9 @@ def run(hub_dir: Path, out_dir: Path, *, host: str, port: int, port_given: bool,
     """Build, then serve and rebuild until stopped; PortInUse when the port asked for is
     taken (without --port, the next free one is used and said)."""
     preview = Preview(hub_dir.absolute(), out_dir.absolute(), include_drafts)
+    if not (hub_dir / "content").is_dir():
+        preview.rebuild()  # says what is missing, as `citehub build` would
+        raise NothingToServe(hub_dir)
     sockets, bound = bind(host, port, next_free=not port_given)
     if not all(ipaddress.ip_address(listening.getsockname()[0]).is_loopback
                for listening in sockets):
