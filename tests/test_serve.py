@@ -119,3 +119,16 @@ def test_a_folder_that_is_no_hub_is_an_error_not_an_empty_preview(tmp_path: Path
                           str(free_port())], capture_output=True, text=True, timeout=30)
     assert run.returncode == 1
     assert "content:1: error: folder not found" in run.stdout + run.stderr
+
+
+def test_a_templates_folder_made_while_serving_is_watched(hub: Hub) -> None:
+    write_hub(hub)
+    assert not (hub.root / "templates").exists()
+    with serving(hub.root) as served:
+        hub.file("templates/404.html",
+                 '{% extends "base.html" %}{% block main %}<h1>Lost here</h1>{% endblock %}\n')
+        served.wait_for("/preview/nowhere/", lambda page: "Lost here" in page)
+        # And edits inside it count from then on.
+        hub.file("templates/404.html",
+                 '{% extends "base.html" %}{% block main %}<h1>Lost again</h1>{% endblock %}\n')
+        served.wait_for("/preview/nowhere/", lambda page: "Lost again" in page)

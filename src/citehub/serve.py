@@ -302,16 +302,47 @@ async def _serve(
 
 
 async def watch(preview: Preview, stop: asyncio.Event) -> None:
-    folders = [preview.hub_dir / name for name in WATCHED if (preview.hub_dir / name).is_dir()]
-    async for changes in watchfiles.awatch(*folders, stop_event=stop, step=QUIET_MS,
-                                           debounce=LONGEST_MS):
-        changed = {Path(name).relative_to(preview.hub_dir.absolute()).as_posix()
-                   if Path(name).is_relative_to(preview.hub_dir.absolute()) else name
-                   for _, name in changes}
-        # Rendering here, on the loop, keeps the preview simple: requests wait for a rebuild
-        # rather than see half of one.
-        preview.rebuild(changed)
-        reload_pages(changed)
+    """Rebuild after every burst of changes in content/, templates/ and static/, until
+    `stop`. The hub folder itself is watched too (not below it: the preview's own folders
+    are there), so a templates/ or static/ made while serving is watched from then on."""
+    while not stop.is_set():
+        folders = [preview.hub_dir / name for name in WATCHED
+                   if (preview.hub_dir / name).is_dir()]
+        moved = asyncio.Event()  # a watched folder appeared or went: watch again
+        either = _Either(stop, moved)
+        watching_root = asyncio.create_task(_watch_root(preview.hub_dir, moved, either))
+        async for changes in watchfiles.awatch(*folders, stop_event=either, step=QUIET_MS,
+                                               debounce=LONGEST_MS):
+            _rebuild_and_reload(preview, {name for _, name in changes})
+        await watching_root
+        if moved.is_set() and not stop.is_set():
+            _rebuild_and_reload(preview, {str(folder) for folder in folders})
+
+
+async def _watch_root(hub_dir: Path, moved: asyncio.Event, either: _Either) -> None:
+    async for changes in watchfiles.awatch(hub_dir, stop_event=either, step=QUIET_MS,
+                                           debounce=LONGEST_MS, recursive=False):
+        if {Path(name).name for _, name in changes} & set(WATCHED):
+            moved.set()
+
+
+class _Either:
+    """Set when either event is (what watchfiles asks of a stop event)."""
+
+    def __init__(self, first: asyncio.Event, second: asyncio.Event) -> None:
+        self.first, self.second = first, second
+
+    def is_set(self) -> bool:
+        return self.first.is_set() or self.second.is_set()
+
+
+def _rebuild_and_reload(preview: Preview, names: set[str]) -> None:
+    root = str(preview.hub_dir) + "/"
+    changed = {name[len(root):] if name.startswith(root) else name for name in names}
+    # Rendering here, on the loop, keeps the preview simple: requests wait for a rebuild
+    # rather than see half of one.
+    preview.rebuild(changed)
+    reload_pages(changed)
 
 
 def run(hub_dir: Path, out_dir: Path, *, host: str, port: int, port_given: bool,
