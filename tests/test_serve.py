@@ -132,3 +132,13 @@ def test_a_templates_folder_made_while_serving_is_watched(hub: Hub) -> None:
         hub.file("templates/404.html",
                  '{% extends "base.html" %}{% block main %}<h1>Lost again</h1>{% endblock %}\n')
         served.wait_for("/preview/nowhere/", lambda page: "Lost again" in page)
+
+
+def test_a_burst_of_saves_is_one_rebuild(hub: Hub) -> None:
+    write_hub(hub)
+    with serving(hub.root) as served:
+        for number in range(6):  # an editor writing a file several times in a row
+            hub.paper("a", f"title: Alpha {number}\ndate: 2024-01-02", "The first abstract.\n")
+        served.wait_for("/preview/papers/a/", lambda page: "<h1>Alpha 5</h1>" in page)
+        rebuilds = served.output().count("rebuilt after")
+        assert 1 <= rebuilds <= 2, served.output()
