@@ -16,6 +16,7 @@ import ipaddress
 import mimetypes
 import signal
 import socket
+import sys
 import time
 import types
 import webbrowser
@@ -76,19 +77,20 @@ class Preview:
         except ContentError as error:
             self.errors = list(error.diagnostics.formatted())
             for line in self.errors:
-                print(line, flush=True)
+                print(line, file=sys.stderr, flush=True)
             kept = "still serving the last good site" if self.built else "nothing to serve yet"
-            print(f"build failed: {_count(error.diagnostics)}; {kept}", flush=True)
+            print(f"build failed: {_count(error.diagnostics)}; {kept}", file=sys.stderr,
+                  flush=True)
             return False
         except OutputError as error:
             self.errors = [f"error: {error}"]
-            print(self.errors[0], flush=True)
+            print(self.errors[0], file=sys.stderr, flush=True)
             return False
         self.errors = []
         self.built = True
         self.base_path = result.base_path
         for line in result.diagnostics.formatted():
-            print(line, flush=True)
+            print(line, file=sys.stderr, flush=True)
         print(_summary(result, changed, time.perf_counter() - started), flush=True)
         return True
 
