@@ -444,42 +444,29 @@ class Planner:
         paper_id = hub.paper.id
         title = hub.paper.title
         cards = self.card_digests
-        shown: dict[tuple[str, str], list[str]] = defaultdict(list)  # (axis, term) → cards
-        for entry in hub.citing:
-            card, citation = cards[entry.paper.id], entry.citation
-            if citation.role is not None:
-                shown["role", citation.role].append(card)
-            if citation.polarity is not None:
-                shown["polarity", citation.polarity].append(card)
-            if entry.paper.year is not None:
-                shown["year", str(entry.paper.year)].append(card)
-        for axis, counts in (("role", hub.roles), ("polarity", hub.polarities)):
-            labels = self.roles if axis == "role" else self.polarities
-            for term, count in counts.items():
-                yield from self.lazy_pages(
-                    count, partial(self.urls.paper_filter, paper_id, axis, term), "filter.html",
-                    title=f"Citing “{title}” as {labels[term].lower()}",
-                    parts=partial(self.chunk_parts, view_digest, shown[axis, term]),
-                    more=partial(self.filter_page_context, hub, axis, term),
-                )
-        for year, count in hub.years.items():
+        shown = filtered(hub)
+        pages = [(axis, term, f"as {labels[term].lower()}")
+                 for axis, counts, labels in (("role", hub.roles, self.roles),
+                                              ("polarity", hub.polarities, self.polarities))
+                 for term in counts]
+        pages += [("year", str(year), f"in {year}") for year in hub.years]
+        for axis, term, how in pages:
+            entries = shown[axis, term]
             yield from self.lazy_pages(
-                count, partial(self.urls.paper_filter, paper_id, "year", year), "filter.html",
-                title=f"Citing “{title}” in {year}",
-                parts=partial(self.chunk_parts, view_digest, shown["year", str(year)]),
-                more=partial(self.filter_page_context, hub, "year", str(year)),
+                len(entries), partial(self.urls.paper_filter, paper_id, axis, term),
+                "filter.html", title=f"Citing “{title}” {how}",
+                parts=partial(self.chunk_parts, view_digest,
+                              [cards[entry.paper.id] for entry in entries]),
+                more=partial(self.filter_page_context, hub, axis, term, entries),
             )
 
-    def filter_page_context(self, hub: Hub, axis: str, term: str, number: int) -> dict[str, Any]:
-        view, items = self.hub_lists(hub)
+    def filter_page_context(self, hub: Hub, axis: str, term: str,
+                            entries: list[CitingEntry], number: int) -> dict[str, Any]:
+        view, _ = self.hub_lists(hub)
         key = (hub.paper.id, axis, term)
         chosen = self._chosen.get(key)
         if chosen is None:
-            if axis == "year":
-                chosen = [item for item in items if str(item.paper.year) == term]
-            else:
-                chosen = [item for item in items if _term_of(item, axis) == term]
-            self._chosen[key] = chosen
+            chosen = self._chosen[key] = [self.citing_item(hub, entry) for entry in entries]
         rows = {"role": view.roles, "polarity": view.polarities, "year": view.years}[axis]
         row = next(row for row in rows if row.term == term)
         url_of = partial(self.urls.paper_filter, hub.paper.id, axis, term)
@@ -581,9 +568,18 @@ def with_bars(rows: tuple[SummaryRow, ...]) -> tuple[SummaryRow, ...]:
     return tuple(replace(row, bar=percent(row.count / peak)) for row in rows) if peak else rows
 
 
-def _term_of(item: CitationItem, axis: str) -> str | None:
-    view = item.role if axis == "role" else item.polarity
-    return view.term if view else None
+def filtered(hub: Hub) -> dict[tuple[str, str], list[CitingEntry]]:
+    """A hub's citing entries by (axis, term): what each of its filter pages lists."""
+    shown: dict[tuple[str, str], list[CitingEntry]] = defaultdict(list)
+    for entry in hub.citing:
+        citation = entry.citation
+        if citation.role is not None:
+            shown["role", citation.role].append(entry)
+        if citation.polarity is not None:
+            shown["polarity", citation.polarity].append(entry)
+        if entry.paper.year is not None:
+            shown["year", str(entry.paper.year)].append(entry)
+    return shown
 
 
 def page_count(total: int, per_page: int) -> int:
