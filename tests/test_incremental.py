@@ -255,3 +255,43 @@ def test_unchanged_paper_files_are_not_even_read_again(
     assert "Paper four" in (site / "papers" / "p4" / "index.html").read_text()
     assert build_or_fail(hub, tmp_path / "clean", cache=False)
     assert digest(site) == digest(tmp_path / "clean")
+
+
+def test_links_planted_in_the_cache_folder_are_neither_followed_nor_read(
+        tmp_path: Path) -> None:
+    """A pull request can commit `.citehub-cache/build-….json -> ~/.bashrc`: the build
+    writes its files beside such links and renames them over, and never reads a device."""
+    hub, site = tmp_path / "hub", tmp_path / "site"
+    small_hub(hub, 4)
+    build(hub, site, workers=1)
+    cache = hub / ".citehub-cache"
+    names = sorted(path.name for path in cache.iterdir())
+    assert {".gitignore", "content.pickle"} <= set(names) and len(names) == 4
+    victim = tmp_path / "victim"
+    victim.write_text("precious\n")
+    for name in names:
+        (cache / name).unlink()
+        (cache / name).symlink_to(victim if name != "content.pickle" else Path("/dev/zero"))
+    edited = hub / "content" / "papers" / "p3.md"
+    edited.write_text(edited.read_text().replace("Paper 3", "Paper three"))
+    content_cache._OPEN.clear()  # as a new process would: read the (planted) files
+    result = build(hub, site, workers=1)
+    assert victim.read_text() == "precious\n"
+    assert result.written == result.stats.files  # nothing reused
+    assert not any(path.is_symlink() for path in cache.iterdir())
+    assert build_or_fail(hub, tmp_path / "clean", cache=False)
+    assert digest(site) == digest(tmp_path / "clean")
+
+
+def test_a_paper_moved_out_and_linked_back_is_refused_though_its_stat_is_unchanged(
+        tmp_path: Path) -> None:
+    hub, site = tmp_path / "hub", tmp_path / "site"
+    small_hub(hub, 3)
+    paper_file = hub / "content" / "papers" / "p2.md"
+    long_ago = time.time_ns() - 3600 * 10**9
+    os.utime(paper_file, ns=(long_ago, long_ago))
+    build(hub, site, workers=1)
+    outside = tmp_path / "p2.md"
+    paper_file.rename(outside)  # same inode, size and time
+    paper_file.symlink_to(outside)
+    assert not build_or_fail(hub, site)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
 import time
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from citehub.aggregate import aggregate
 from citehub.cache import (
     ContentCache,
     Manifest,
-    code_digest,
+    content_salt,
     input_digest,
     layout_digest,
     recall,
@@ -84,7 +83,7 @@ def load_corpus(
     if escapes(content_dir, hub_dir):
         refuse_link(diagnostics, content_dir, "the hub folder")
         return Corpus(HubConfig(), MappingProxyType({}))
-    cache = ContentCache.open(hub_dir, content_salt(content_dir)) if reuse else None
+    cache = ContentCache.open(hub_dir, content_salt(hub_dir)) if reuse else None
     raw = load_content(content_dir, diagnostics, cache)
     config = read_config(raw.hub, diagnostics)
     diagnostics.levels = config.warnings
@@ -96,16 +95,6 @@ def load_corpus(
     if cache is not None and not diagnostics.has_errors:
         cache.save()
     return corpus
-
-
-def content_salt(content_dir: Path) -> str:
-    """What a paper depends on besides its own file: hub.yaml (vocabulary, warning levels)
-    and citehub itself."""
-    try:
-        hub_yaml = (content_dir / "hub.yaml").read_bytes()
-    except OSError:
-        hub_yaml = b""
-    return f"{code_digest()}:{hashlib.blake2b(hub_yaml, digest_size=16).hexdigest()}"
 
 
 def build(

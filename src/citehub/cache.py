@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from citehub.diagnostics import Diagnostic, Diagnostics
-from citehub.load import PaperDocument, escapes
+from citehub.load import RACY_NANOSECONDS, PaperDocument, escapes
 from citehub.model import Paper
 
 CACHE_FOLDER = ".citehub-cache"
@@ -81,14 +81,14 @@ def input_digest(hub_dir: Path, layout: str) -> Inputs:
     compares it again (git's "racy clean" problem, solved the same way).
     """
     digest = hashlib.blake2b(layout.encode(), digest_size=20)
-    recent = time.time_ns() - RACY_SECONDS * 1_000_000_000
+    recent = time.time_ns() - RACY_NANOSECONDS
     racy: dict[str, str] = {}
     files: set[str] = set()
     for path in input_files(hub_dir / "content"):
         name = path.relative_to(hub_dir).as_posix()
         files.add(name)
         try:
-            info = path.stat()
+            info = path.lstat()  # a file replaced by a link to it is a change
         except OSError:
             digest.update(f"\0{name}\0unreadable".encode())
             continue
@@ -101,8 +101,6 @@ def input_digest(hub_dir: Path, layout: str) -> Inputs:
 def _text_digest(path: Path) -> str:
     return hashlib.blake2b(_read_regular(path), digest_size=20).hexdigest()
 
-
-RACY_SECONDS = 3
 
 
 @functools.cache
@@ -132,6 +130,13 @@ def _read_regular(path: Path) -> bytes:
         return b"\0unreadable"
 
 
+def content_salt(hub_dir: Path) -> str:
+    """What a paper depends on besides its own file: hub.yaml (vocabulary, warning levels)
+    and citehub itself."""
+    hub_yaml = _read_regular(hub_dir / "content" / "hub.yaml")
+    return f"{code_digest()}:{hashlib.blake2b(hub_yaml, digest_size=16).hexdigest()}"
+
+
 def cache_folder(hub_dir: Path, *, make: bool = True) -> Path | None:
     """The hub's cache folder (made if need be and `make`); None when it may not or cannot
     be used (a link out of the hub would have the build write wherever a pull request
@@ -143,10 +148,28 @@ def cache_folder(hub_dir: Path, *, make: bool = True) -> Path | None:
         if not make:
             return folder
         folder.mkdir(exist_ok=True)
-        (folder / ".gitignore").write_text("*\n")
     except OSError:
         return None
+    _write_private(folder / ".gitignore", b"*\n")
     return folder
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write a file of the cache folder without following a link a pull request may have
+    committed in its place (`build-….json -> ~/.bashrc`): a new file is made beside it and
+    renamed over it, and a rename replaces a link rather than writing through it. A failure
+    only costs what the file would have saved."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.unlink(missing_ok=True)
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
+                             0o644)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
 
 
 def _record(hub_dir: Path, out_dir: Path) -> Path:
@@ -159,17 +182,15 @@ def remember(hub_dir: Path, out_dir: Path, inputs: Inputs, summary: dict[str, ob
     """Keep what the next build needs to skip itself; a failure here only costs that skip."""
     if cache_folder(hub_dir) is None:
         return
-    record = _record(hub_dir, out_dir)
-    with contextlib.suppress(OSError):
-        record.write_text(json.dumps({
-            "digest": inputs.digest,
-            "racy": inputs.racy,
-            "summary": summary,
-            "diagnostics": [
-                [item.path, item.line, item.col, item.severity, item.message, item.code]
-                for item in diagnostics.items
-            ],
-        }))
+    _write_private(_record(hub_dir, out_dir), json.dumps({
+        "digest": inputs.digest,
+        "racy": inputs.racy,
+        "summary": summary,
+        "diagnostics": [
+            [item.path, item.line, item.col, item.severity, item.message, item.code]
+            for item in diagnostics.items
+        ],
+    }).encode())
 
 
 def recall(hub_dir: Path, out_dir: Path, inputs: Inputs,
@@ -179,10 +200,10 @@ def recall(hub_dir: Path, out_dir: Path, inputs: Inputs,
     if f"inputs: {inputs.digest}\n" not in marker:
         return None
     try:
-        data = json.loads(_record(hub_dir, out_dir).read_text())
-    except (OSError, ValueError):
+        data = json.loads(_read_regular(_record(hub_dir, out_dir)))
+    except ValueError:
         return None
-    if data.get("digest") != inputs.digest:
+    if not isinstance(data, dict) or data.get("digest") != inputs.digest:
         return None
     # Same stat for every file; those that were fresh then must also have the same text.
     racy = data.get("racy", {})
@@ -305,10 +326,7 @@ def _read_signed(path: Path, salt: str) -> bytes | None:
     """The data of a file `_write_signed` wrote with this salt; None for anything else (not
     ours, another salt, damaged, missing): the caller then does the work again."""
     key = _key()
-    try:
-        blob = path.read_bytes()
-    except OSError:
-        return None
+    blob = _read_regular(path)
     if key is None or not hmac.compare_digest(blob[:32], _signature(key, salt, blob[32:])):
         return None
     return blob[32:]
@@ -316,14 +334,8 @@ def _read_signed(path: Path, salt: str) -> bytes | None:
 
 def _write_signed(path: Path, salt: str, data: bytes) -> None:
     key = _key()
-    if key is None:
-        return
-    temporary = path.with_name(path.name + ".tmp")
-    try:
-        temporary.write_bytes(_signature(key, salt, data) + data)
-        temporary.replace(path)
-    except OSError:
-        temporary.unlink(missing_ok=True)
+    if key is not None:
+        _write_private(path, _signature(key, salt, data) + data)
 
 
 # -- the pages of the site in place ----------------------------------------------------------

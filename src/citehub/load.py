@@ -167,9 +167,11 @@ def text_digest(text: str) -> str:
 
 
 def _stat_key(path: Path) -> tuple[int, int, int] | None:
-    """(size, mtime, inode) of a regular file not modified in the last seconds; else None."""
+    """(size, mtime, inode) of a regular file not modified in the last seconds; else None.
+
+    A link gets none: it is read, so that `read_text` judges where it leads every time."""
     try:
-        info = path.stat()
+        info = path.lstat()
     except OSError:
         return None
     if not stat.S_ISREG(info.st_mode) or info.st_mtime_ns >= time.time_ns() - RACY_NANOSECONDS:
