@@ -592,38 +592,34 @@ def test_an_integer_of_thousands_of_digits_is_an_error(
     assert output_problems("check", 1, result.stderr, tmp_path) == []
 
 
-@pytest.mark.parametrize("body", [
-    pytest.param("An \x1b[2J escape in the abstract.", id="escape"),
-    pytest.param("A vertical\x0btab.", id="vertical-tab"),
-    pytest.param("A delete\x7f character.", id="delete"),
-    pytest.param("A C1 \x9b control.", id="c1-control"),
+ABSTRACT_AT_LINE_5 = "---\ntitle: A\n---\nFine.\n{}\n"
+TITLE_AT_LINE_2 = "---\ntitle: {}\ndate: 2024\n---\nA.\n"
+IN_ABSTRACT = "content/papers/a.md:5:"
+IN_TITLE = "content/papers/a.md:2: error: 'title' contains the control character"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    pytest.param(ABSTRACT_AT_LINE_5.format("An \x1b[2J escape in the abstract."), IN_ABSTRACT,
+                 id="abstract-escape"),
+    pytest.param(ABSTRACT_AT_LINE_5.format("A vertical\x0btab."), IN_ABSTRACT,
+                 id="abstract-vertical-tab"),
+    pytest.param(ABSTRACT_AT_LINE_5.format("A delete\x7f character."), IN_ABSTRACT,
+                 id="abstract-delete"),
+    pytest.param(ABSTRACT_AT_LINE_5.format("A C1 \x9b control."), IN_ABSTRACT,
+                 id="abstract-c1-control"),
+    pytest.param(TITLE_AT_LINE_2.format('"A\\0B"'), IN_TITLE, id="title-nul-escape"),
+    pytest.param(TITLE_AT_LINE_2.format('"A\\eB"'), IN_TITLE, id="title-escape-escape"),
+    pytest.param(TITLE_AT_LINE_2.format('"A\\uFFFEB"'), IN_TITLE, id="title-noncharacter"),
 ])
-def test_control_characters_in_an_abstract_are_an_error_at_their_line(
-    tmp_path: Path, body: str
+def test_control_characters_in_a_paper_are_an_error_at_their_line(
+    tmp_path: Path, text: str, expected: str
 ) -> None:
     folder = tmp_path / "content" / "papers"
     folder.mkdir(parents=True)
-    (folder / "a.md").write_text(f"---\ntitle: A\n---\nFine.\n{body}\n", encoding="utf-8")
+    (folder / "a.md").write_text(text, encoding="utf-8")
     built = run("build", tmp_path)
     assert built.exit_code == 1
-    assert "content/papers/a.md:5:" in built.stderr and "control character" in built.stderr
-    assert not built.site.exists()
-
-
-@pytest.mark.parametrize("value", [
-    pytest.param('"A\\0B"', id="nul-escape"),
-    pytest.param('"A\\eB"', id="escape-escape"),
-    pytest.param('"A\\uFFFEB"', id="noncharacter"),
-])
-def test_control_characters_in_a_title_are_an_error_at_their_line(
-    tmp_path: Path, value: str
-) -> None:
-    folder = tmp_path / "content" / "papers"
-    folder.mkdir(parents=True)
-    (folder / "a.md").write_text(f"---\ntitle: {value}\ndate: 2024\n---\nA.\n", encoding="utf-8")
-    built = run("build", tmp_path)
-    assert built.exit_code == 1
-    assert "content/papers/a.md:2: error: 'title' contains the control character" in built.stderr
+    assert expected in built.stderr and "control character" in built.stderr
     assert not built.site.exists()
 
 
