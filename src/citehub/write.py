@@ -51,18 +51,15 @@ def read_marker(out_dir: Path) -> str:
 def write_site(out_dir: Path, fill: Callable[[Path], WriteStats], inputs: str = "") -> WriteStats:
     """Let `fill` write the site into a fresh folder beside `out_dir`, then swap it into
     place; if `fill` raises (or the build is interrupted), the folder is removed instead."""
-    out_dir = out_dir.absolute()
-    recover_abandoned(out_dir)
-    check_output_folder(out_dir)
+    out_dir = _ready(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    temporary = out_dir.parent / f".{out_dir.name}.citehub-new-{os.getpid()}"
-    retired = out_dir.parent / f".{out_dir.name}.citehub-old-{os.getpid()}"
+    temporary, retired = _beside(out_dir, "new"), _beside(out_dir, "old")
     shutil.rmtree(temporary, ignore_errors=True)
     try:
         temporary.mkdir()
         stats = fill(temporary)
         # The digest of the build's inputs: the next build with the same inputs is skipped.
-        (temporary / MARKER).write_bytes(MARKER_TEXT + f"inputs: {inputs}\n".encode())
+        _mark(temporary, inputs)
         if out_dir.exists():
             out_dir.rename(retired)
         temporary.rename(out_dir)
@@ -87,15 +84,13 @@ def update_site(
     raises, the site is untouched. While files move, the marker names no inputs, so a build
     killed midway leaves a site that the next build recognises as unfinished and rebuilds.
     """
-    out_dir = out_dir.absolute()
-    recover_abandoned(out_dir)
-    check_output_folder(out_dir)
-    staging = out_dir.parent / f".{out_dir.name}.citehub-new-{os.getpid()}"
+    out_dir = _ready(out_dir)
+    staging = _beside(out_dir, "new")
     shutil.rmtree(staging, ignore_errors=True)
     try:
         staging.mkdir()
         stats = fill(staging)
-        (out_dir / MARKER).write_bytes(MARKER_TEXT + b"inputs: (being updated)\n")
+        _mark(out_dir, "(being updated)")
         for directory, _, files in os.walk(staging):
             for name in files:
                 source = Path(directory, name)
@@ -104,10 +99,28 @@ def update_site(
                 os.replace(source, target)
         for relative in removed:
             _remove(out_dir, confined(out_dir, relative))
-        (out_dir / MARKER).write_bytes(MARKER_TEXT + f"inputs: {inputs}\n".encode())
+        _mark(out_dir, inputs)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return stats
+
+
+def _ready(out_dir: Path) -> Path:
+    """`out_dir`, absolute, once a killed build's leftovers are dealt with and it is known
+    to be a folder citehub may write."""
+    out_dir = out_dir.absolute()
+    recover_abandoned(out_dir)
+    check_output_folder(out_dir)
+    return out_dir
+
+
+def _beside(out_dir: Path, kind: str) -> Path:
+    """This build's folder beside `out_dir`: "new" being written, "old" being retired."""
+    return out_dir.parent / f".{out_dir.name}.citehub-{kind}-{os.getpid()}"
+
+
+def _mark(folder: Path, inputs: str) -> None:
+    (folder / MARKER).write_bytes(MARKER_TEXT + f"inputs: {inputs}\n".encode())
 
 
 def _remove(out_dir: Path, target: Path) -> None:
