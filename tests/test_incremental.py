@@ -295,3 +295,96 @@ def test_a_paper_moved_out_and_linked_back_is_refused_though_its_stat_is_unchang
     paper_file.rename(outside)  # same inode, size and time
     paper_file.symlink_to(outside)
     assert not build_or_fail(hub, site)
+
+
+# -- a preview's model, patched after each save ------------------------------------------------
+
+ROLES = ["background", "method", "result", None]
+POLARITIES = ["support", "contrast", None]
+
+
+def paper_file(title: str, year: int | None, novelty: int | None,
+               cites: list[tuple[str, str | None, str | None]], draft: bool = False) -> str:
+    lines = [f"title: {title}"]
+    if year is not None:
+        lines.append(f"date: {year}-0{1 + len(title) % 9}")
+    if novelty is not None:
+        lines.append(f"novelty: {novelty}")
+    if draft:
+        lines.append("draft: true")
+    if cites:
+        lines.append("cites:")
+        for cited, role, polarity in cites:
+            terms = "".join(f", {key}: {value}" for key, value in
+                            (("role", role), ("polarity", polarity)) if value)
+            lines.append(f"  - {{paper: {cited}{terms}}}")
+    return "---\n" + "\n".join(lines) + "\n---\nAbstract.\n"
+
+
+PAPER_EDITS = st.lists(st.tuples(
+    st.sampled_from(["title", "date", "novelty", "reclassify", "cite", "uncite", "draft",
+                     "swap-file"]),
+    st.integers(0, 10_000), st.integers(0, 10_000)), min_size=1, max_size=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(edits=PAPER_EDITS, batch=st.integers(1, 3))
+def test_patched_model_equals_the_model_read_again(edits: list[tuple[str, int, int]],
+                                                   batch: int) -> None:
+    """What a preview patches after a save (only the saved papers read, only the hubs showing
+    them made again) equals reading and aggregating the whole hub again."""
+    from citehub.build import load_model, patch_model
+
+    with tempfile.TemporaryDirectory() as temporary:
+        hub = Path(temporary)
+        write(hub, "content/hub.yaml", "title: Hub\nrepresentative: 2\n"
+                                       "warnings: {orphan: ignore, undated: ignore}\n")
+        ids = [f"p{index}" for index in range(12)]
+        state: dict[str, dict] = {}
+        for index, paper_id in enumerate(ids):
+            cites = [(ids[(index * 7 + step) % index], ROLES[step % 4], POLARITIES[step % 3])
+                     for step in range(min(index, 1 + index % 4))] if index else []
+            state[paper_id] = {"title": f"Paper {paper_id}", "year": 2010 + index % 5,
+                               "novelty": index % 4 or None,
+                               "cites": list(dict.fromkeys(cites)), "draft": index == 11}
+            write(hub, f"content/papers/{paper_id}.md", paper_file(**state[paper_id]))
+        model = load_model(hub)
+        for start in range(0, len(edits), batch):
+            saved: set[Path] = set()
+            for edit, number, other in edits[start:start + batch]:
+                paper_id = ids[number % len(ids)]
+                paper = state[paper_id]
+                if edit == "title":
+                    paper["title"] = f"Title {number}"
+                elif edit == "date":
+                    paper["year"] = None if other % 5 == 0 else 2005 + other % 12
+                elif edit == "novelty":
+                    paper["novelty"] = None if other % 3 == 0 else other % 11
+                elif edit == "reclassify" and paper["cites"]:
+                    at = other % len(paper["cites"])
+                    cited, _, _ = paper["cites"][at]
+                    paper["cites"][at] = (cited, ROLES[other % 4], POLARITIES[other % 3])
+                elif edit == "cite":
+                    cited = ids[other % len(ids)]
+                    if cited != paper_id and cited not in [c for c, _, _ in paper["cites"]]:
+                        paper["cites"].append((cited, ROLES[other % 4], POLARITIES[other % 3]))
+                elif edit == "uncite" and paper["cites"]:
+                    paper["cites"].pop(other % len(paper["cites"]))
+                elif edit == "draft":
+                    paper["draft"] = not paper["draft"]
+                elif edit == "swap-file":
+                    # What an editor leaves beside the file: skipped, like the loader does.
+                    write(hub, f"content/papers/.{paper_id}.md.swp", "binary junk")
+                    saved.add(hub / f"content/papers/.{paper_id}.md.swp")
+                    continue
+                write(hub, f"content/papers/{paper_id}.md", paper_file(**paper))
+                saved.add(hub / f"content/papers/{paper_id}.md")
+            patched = patch_model(model, hub, saved)
+            fresh = load_model(hub)
+            if patched is None:
+                # Only a draft made or published takes the whole hub read again here.
+                assert any(edit == "draft" for edit, _, _ in edits[start:start + batch])
+            else:
+                assert patched.corpus.papers == fresh.corpus.papers
+                assert patched.site == fresh.site
+            model = fresh

@@ -6,9 +6,11 @@ the pages rendered from it are the same bytes for the same content.
 
 from __future__ import annotations
 
+import bisect
+import heapq
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 from citehub.config import Axis, HubConfig, KindRule
@@ -122,6 +124,114 @@ def aggregate(corpus: Corpus) -> SiteAggregates:
 
 def _cited_id(citation: Citation) -> str:
     return citation.cited_id
+
+
+def update(previous: SiteAggregates, corpus: Corpus, changed: Collection[str]) -> SiteAggregates:
+    """What `aggregate(corpus)` gives, made from `previous`: the aggregates of a corpus with
+    the same papers, of which only those in `changed` were different. Only the hubs that show a
+    changed paper are made again; a preview calls this after each save.
+    """
+    config, papers, hubs = corpus.config, corpus.papers, previous.hubs
+    if not changed:
+        return previous
+    fresh = {paper_id: [CitingEntry(papers[paper_id], citation)
+                        for citation in sorted(papers[paper_id].cites, key=_cited_id)]
+             for paper_id in changed}
+    # Hubs whose citing list changes: the ones the changed papers cite, before or after.
+    citing_changed = {citation.cited_id for paper_id in changed
+                      for paper in (hubs[paper_id].paper, papers[paper_id])
+                      for citation in paper.cites}
+    made: dict[str, Hub] = {}
+    for paper_id in sorted(citing_changed | set(changed)):
+        hub = hubs[paper_id]
+        citing = list(hub.citing)
+        representative = hub.representative
+        if paper_id in citing_changed:
+            citing = [entry for entry in citing if entry.paper.id not in changed]
+            for entries in fresh.values():
+                for entry in entries:
+                    if entry.citation.cited_id == paper_id:
+                        bisect.insort(citing, entry, key=_newest_entry)
+            representative = tuple(heapq.nsmallest(config.representative, citing,
+                                                   key=_representative_entry))
+        made[paper_id] = make_hub(papers[paper_id], citing, representative, papers, config)
+    # Papers citing a changed paper show it among their references.
+    for paper_id in changed:
+        for entry in hubs[paper_id].citing:
+            citing_id = entry.paper.id
+            if citing_id not in made:
+                hub = hubs[citing_id]
+                made[citing_id] = replace(hub, references=tuple(
+                    CitingEntry(papers[citation.cited_id], citation)
+                    for citation in hub.paper.cites))
+    new_hubs = {paper_id: made.get(paper_id, hub) for paper_id, hub in hubs.items()}
+    return SiteAggregates(
+        hubs=MappingProxyType(new_hubs),
+        ranking=_ranking(previous, new_hubs, made, changed),
+        role_citations=_role_citations(previous, fresh, config),
+        papers_by_year=_papers_by_year(previous, papers, changed),
+    )
+
+
+def _newest_entry(entry: CitingEntry) -> DateKey:
+    return newest_first(entry.paper)
+
+
+def _representative_entry(entry: CitingEntry) -> tuple[bool, float, DateKey]:
+    paper = entry.paper
+    return (paper.novelty is None, -(paper.novelty or 0.0), newest_first(paper))
+
+
+def _ranking(previous: SiteAggregates, hubs: dict[str, Hub], made: dict[str, Hub],
+             changed: Collection[str]) -> tuple[str, ...]:
+    same_order = all(
+        hubs[paper_id].citing_count == previous.hubs[paper_id].citing_count
+        for paper_id in made
+    ) and all(hubs[paper_id].paper.date == previous.hubs[paper_id].paper.date
+              for paper_id in changed)
+    if same_order:
+        return previous.ranking
+    return tuple(sorted(hubs, key=lambda paper_id: (-hubs[paper_id].citing_count,
+                                                    newest_first(hubs[paper_id].paper))))
+
+
+def _role_citations(previous: SiteAggregates, fresh: dict[str, list[CitingEntry]],
+                    config: HubConfig) -> Mapping[str, tuple[CitingEntry, ...]]:
+    lists: dict[str, Sequence[CitingEntry]] = dict(previous.role_citations)
+    # The roles the changed papers cite with, before (their entries are in the lists) or now.
+    roles = {entry.citation.role for entries in fresh.values() for entry in entries}
+    roles |= {citation.role for paper_id in fresh
+              for citation in previous.hubs[paper_id].paper.cites}
+    for role in roles - {None}:
+        assert role is not None
+        kept = [entry for entry in lists.get(role, ()) if entry.paper.id not in fresh]
+        for new_entries in fresh.values():
+            for entry in new_entries:
+                if entry.citation.role == role:
+                    bisect.insort(kept, entry, key=_role_entry)
+        lists[role] = kept
+    return MappingProxyType({role: tuple(lists[role]) for role in config.vocabulary.roles
+                             if lists.get(role)})
+
+
+def _role_entry(entry: CitingEntry) -> tuple[DateKey, str]:
+    return (newest_first(entry.paper), entry.citation.cited_id)
+
+
+def _papers_by_year(previous: SiteAggregates, papers: Mapping[str, Paper],
+                    changed: Collection[str]) -> Mapping[int, tuple[Paper, ...]]:
+    by_year: dict[int, Sequence[Paper]] = dict(previous.papers_by_year)
+    years = {previous.hubs[paper_id].paper.year for paper_id in changed}
+    years |= {papers[paper_id].year for paper_id in changed}
+    for year in years - {None}:
+        assert year is not None
+        listed = [paper for paper in by_year.get(year, ()) if paper.id not in changed]
+        for paper_id in changed:
+            if papers[paper_id].year == year:
+                bisect.insort(listed, papers[paper_id], key=newest_first)
+        by_year[year] = listed
+    return MappingProxyType({year: tuple(by_year[year])
+                             for year in sorted(by_year, reverse=True) if by_year[year]})
 
 
 def papers_by_year(newest: Iterable[Paper]) -> dict[int, tuple[Paper, ...]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 from jinja2 import Environment
 
-from citehub.aggregate import aggregate
+from citehub.aggregate import SiteAggregates, aggregate, update
 from citehub.cache import (
     ContentCache,
     Manifest,
@@ -29,7 +29,7 @@ from citehub.cache import (
 from citehub.config import HubConfig, read_config
 from citehub.diagnostics import ContentError, Diagnostics
 from citehub.linkcheck import LinkChecker, extract
-from citehub.load import escapes, load_content, refuse_link
+from citehub.load import PAPERS_FOLDER, escapes, load_content, read_paper_file, refuse_link
 from citehub.model import Corpus
 from citehub.pages import PlanError, PlannedFile, plan_site
 from citehub.render import (
@@ -41,7 +41,7 @@ from citehub.render import (
     static_files,
 )
 from citehub.report import Reporter
-from citehub.validate import validate
+from citehub.validate import revalidate, validate
 from citehub.write import (
     WriteStats,
     read_marker,
@@ -52,6 +52,14 @@ from citehub.write import (
 )
 
 CONTENT_FOLDER = "content"
+
+
+@dataclass(frozen=True)
+class Model:
+    """A hub read, validated and aggregated: what a preview keeps between saves."""
+
+    corpus: Corpus
+    site: SiteAggregates
 
 
 @dataclass
@@ -65,6 +73,45 @@ class BuildResult:
     unchanged: bool = False  # the inputs were those of the site already in place: no work
     written: int = 0  # files this build wrote: all of them, or what changed in place
     base_path: str = "/"  # where the site lives on its host, from base_url
+    model: Model | None = None  # what the site was made from, unless nothing changed
+
+
+def load_model(hub_dir: Path, *, include_drafts: bool = False) -> Model:
+    """The hub read and aggregated (papers from the content cache where they are unchanged);
+    ContentError on content problems."""
+    diagnostics = Diagnostics()
+    with long_lived_objects():
+        corpus = load_corpus(hub_dir, diagnostics, include_drafts=include_drafts, reuse=True)
+        if diagnostics.has_errors:
+            raise ContentError(diagnostics)
+        return Model(corpus, aggregate(corpus))
+
+
+def patch_model(
+    model: Model, hub_dir: Path, changed: Iterable[Path], *, include_drafts: bool = False
+) -> Model | None:
+    """The model after these files changed, when they are files of known papers edited in
+    place and read without error (what an author's save usually is): only those are read,
+    and only the hubs showing them made again. None when the whole hub must be read again
+    (a paper added or removed, a draft published, hub.yaml, a problem to report)."""
+    content_dir = hub_dir / CONTENT_FOLDER
+    papers_dir = content_dir / PAPERS_FOLDER
+    diagnostics = Diagnostics()
+    documents = []
+    for path in sorted(set(changed)):
+        if path.parent == papers_dir and (path.name.startswith(".") or path.suffix != ".md"):
+            continue  # what the loader skips: editors' swap and backup files
+        if path.parent != papers_dir or path.stem not in model.corpus.known_ids:
+            return None
+        document = read_paper_file(path, content_dir, diagnostics)
+        if document is None or diagnostics.has_errors:
+            return None
+        documents.append(document)
+    revised = revalidate(model.corpus, documents, diagnostics, include_drafts=include_drafts)
+    if revised is None:
+        return None
+    corpus, changed_ids = revised
+    return Model(corpus, update(model.site, corpus, changed_ids))
 
 
 def load_corpus(
@@ -225,7 +272,7 @@ def _build(
              diagnostics)
     return BuildResult(len(corpus.papers), pages, stats, time.perf_counter() - started,
                        diagnostics, stages, written=wrote.files,
-                       base_path=corpus.config.base_path)
+                       base_path=corpus.config.base_path, model=Model(corpus, site))
 
 
 # A rebuild that changes at most this many files, or this share of the site, updates the

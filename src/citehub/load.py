@@ -162,6 +162,17 @@ def load_content(
     return RawContent(hub, tuple(papers), known_ids, tuple(reused))
 
 
+def read_paper_file(
+    path: Path, content_dir: Path, diagnostics: Diagnostics
+) -> PaperDocument | None:
+    """The file of a paper already known (its id was accepted when content/ was loaded)."""
+    text = read_text(path, content_dir, diagnostics)
+    if text is None:
+        return None
+    return paper_document(path, path.stem, text, text_digest(text), _stat_key(path),
+                          diagnostics)
+
+
 def text_digest(text: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 

@@ -85,3 +85,5 @@ class Paper:
 class Corpus:
     config: HubConfig
     papers: Mapping[str, Paper]  # published papers by id, in id order
+    # The id of every paper file, drafts and unreadable ones included: what a citation may name.
+    known_ids: frozenset[str] = frozenset()

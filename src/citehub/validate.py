@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
@@ -74,7 +74,33 @@ def validate(
         for paper_id, paper in published.items()
     }
     _warn_about_gaps(corpus_papers, diagnostics)
-    return Corpus(config, MappingProxyType(corpus_papers))
+    return Corpus(config, MappingProxyType(corpus_papers), raw.known_ids)
+
+
+def revalidate(
+    corpus: Corpus,
+    documents: Sequence[PaperDocument],
+    diagnostics: Diagnostics,
+    *,
+    include_drafts: bool = False,
+) -> tuple[Corpus, set[str]] | None:
+    """The corpus with these papers' files read again, and the ids of the papers that changed,
+    when that is all that changed: files of known papers, read without error, published or
+    not as before. Otherwise None: the caller validates everything, and so reports every
+    problem (the warnings about gaps, too, are left to that)."""
+    papers = dict(corpus.papers)
+    changed: set[str] = set()
+    for document in documents:
+        paper = read_paper(document, corpus.known_ids, corpus.config.vocabulary, diagnostics)
+        if paper is None or diagnostics.has_errors:
+            return None
+        published = include_drafts or not paper.draft
+        if published != (paper.id in papers):
+            return None
+        if published:
+            papers[paper.id] = _without_unpublished_citations(paper, papers)
+            changed.add(paper.id)
+    return Corpus(corpus.config, MappingProxyType(papers), corpus.known_ids), changed
 
 
 def _without_unpublished_citations(paper: Paper, published: dict[str, Paper]) -> Paper:
