@@ -426,6 +426,15 @@ class Planner:
         if self.has_filter_pages(hub):
             yield from self.filter_pages(hub, view_digest)
 
+    def paper_file(self, path: str) -> PlannedFile | None:
+        """The planned file at `path` when it is one of a paper's files, planned without the
+        rest of the site (a preview renders the page being viewed first)."""
+        paper_id = self.urls.paper_of(path)
+        hub = self.site.hubs.get(paper_id) if paper_id is not None else None
+        if hub is None:
+            return None
+        return next((file for file in self.hub_files(hub) if file.path == path), None)
+
     def hub_lists(self, hub: Hub) -> tuple[HubView, list[CitationItem]]:
         """The hub's view and citing items, made once for all of its pages that are rendered."""
         found = self._hub_lists.get(hub.paper.id)

@@ -6,23 +6,38 @@ on GitHub Pages. Pages open in a browser reload through livereload's websocket p
 after each rebuild. A rebuild that fails keeps the last good site and lays an overlay with
 its errors over every page, until a fix clears it. Rebuilds are incremental (see build.py):
 an edit renders only the pages that show what changed.
+
+An author watches one page while typing, so that page comes first: after a save, the model
+kept from the last build is patched with the saved papers (build.patch_model: milliseconds,
+where reading a large hub again takes seconds), the papers' pages open in a browser are
+rendered from it and those browsers reload at once; the build itself runs in a thread
+meanwhile, so the server keeps answering, and pages whose bytes it confirms are not reloaded
+a second time.
 """
 
 from __future__ import annotations
 
 import asyncio
 import errno
+import gc
 import ipaddress
+import json
 import mimetypes
+import multiprocessing
 import signal
 import socket
 import sys
+import threading
 import time
 import types
 import webbrowser
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import NamedTuple, TypeVar
+from urllib.parse import urlsplit
 
 import watchfiles
 from livereload.handlers import (  # type: ignore[import-untyped]
@@ -33,14 +48,20 @@ from markupsafe import escape
 from tornado import web
 from tornado.httpserver import HTTPServer
 
-from citehub.build import BuildResult, build
+from citehub.build import BuildResult, Model, build, load_model, patch_model
 from citehub.diagnostics import ContentError, Diagnostics
+from citehub.pages import Planner
+from citehub.render import TemplateProblem, make_environment, render_files
 from citehub.report import Reporter
 from citehub.write import OutputError
 
+T = TypeVar("T")
 # What the preview adds to the server, outside any hub's URLs.
 TOOLS = "/__citehub/"
 WATCHED = ("content", "templates", "static")
+# After showing pages ahead, the build waits for them to be loaded again (its thread would
+# slow their loading down), but not longer than this.
+RELOAD_GRACE_SECONDS = 1.0
 # Editors save in bursts (a temporary file, a rename, a backup): changes closer together than
 # this are one rebuild; no burst is held back longer than the second number.
 QUIET_MS, LONGEST_MS = 40, 400
@@ -67,8 +88,14 @@ class Preview:
     errors: list[str] = field(default_factory=list)
     base_path: str = "/"
     built: bool = False  # a good site is in out_dir
+    # What the site in out_dir (or a newer save, patched in) was made from; None until known.
+    model: Model | None = None
+    # Pages rendered ahead of the build from the patched model, by output path, with the
+    # number of the save they show; served instead of the file until the build is in place.
+    ahead: dict[str, tuple[bytes, int]] = field(default_factory=dict)
 
-    def rebuild(self, changed: Iterable[str] = (), *, workers: int | None = 1) -> bool:
+    def rebuild(self, changed: Iterable[str] = (), *,
+                workers: int | None = 1) -> BuildResult | None:
         """Build; on content errors keep the last good site and remember the errors."""
         started = time.perf_counter()
         try:
@@ -81,18 +108,31 @@ class Preview:
             kept = "still serving the last good site" if self.built else "nothing to serve yet"
             print(f"build failed: {_count(error.diagnostics)}; {kept}", file=sys.stderr,
                   flush=True)
-            return False
+            return None
         except OutputError as error:
             self.errors = [f"error: {error}"]
             print(self.errors[0], file=sys.stderr, flush=True)
-            return False
+            return None
         self.errors = []
         self.built = True
         self.base_path = result.base_path
         for line in result.diagnostics.formatted():
             print(line, file=sys.stderr, flush=True)
         print(_summary(result, changed, time.perf_counter() - started), flush=True)
-        return True
+        return result
+
+    def render_ahead(self, model: Model, paths: Iterable[str], save: int) -> list[str]:
+        """Render the papers' pages among `paths` (output paths) from `model`, to be served
+        until the build is in place; the paths rendered."""
+        planner = Planner(model.corpus.config, model.site)
+        environment = make_environment(self.hub_dir, model.corpus.config)
+        files = [file for file in map(planner.paper_file, sorted(set(paths))) if file]
+        try:
+            for output in render_files(files, environment):
+                self.ahead[output.path] = (output.data, save)
+        except TemplateProblem:
+            return []  # the build reports it, with where it is
+        return [file.path for file in files]
 
 
 def _count(diagnostics: Diagnostics) -> str:
@@ -141,6 +181,11 @@ class SiteHandler(web.RequestHandler):
                 self.redirect(url + "/")  # as GitHub Pages does
                 return
             target = target / "index.html"
+        ahead = self.preview.ahead.get(
+            target.relative_to(self.preview.out_dir).as_posix()) if target else None
+        if ahead is not None:
+            self.write_html(ahead[0])
+            return
         if target is None or not target.is_file():
             self.not_found()
             return
@@ -219,24 +264,62 @@ class OverlayStyleHandler(web.RequestHandler):
         self.finish(OVERLAY_CSS)
 
 
+class PageSocket(LiveReloadHandler):  # type: ignore[misc]
+    """livereload's socket, remembering which page each browser has open (livereload.js
+    says so in its "info" message)."""
+
+    url_path: str | None = None
+    # Told of every page that connects (a page reloaded ahead of a build is back).
+    connected: Callable[[], None] = staticmethod(lambda: None)
+
+    def on_message(self, message: str | bytes) -> None:
+        super().on_message(message)
+        try:
+            said = json.loads(message)
+        except ValueError:
+            return
+        if isinstance(said, dict) and said.get("command") == "info":
+            self.url_path = urlsplit(str(said.get("url", ""))).path
+            PageSocket.connected()
+
+
 def make_application(preview: Preview, port: int) -> web.Application:
     LiveReloadHandler.live_css = True
     # livereload's own polling watcher is not used (watchfiles tells us what changed); its
     # handler only reads the watcher's last path for a log line.
     LiveReloadHandler.watcher = types.SimpleNamespace(filepath=None)
     return web.Application([
-        (r"/livereload", LiveReloadHandler),
+        (r"/livereload", PageSocket),
         (r"/livereload\.js", LiveReloadJSHandler),
         (TOOLS + r"overlay\.css", OverlayStyleHandler),
         (r"/(.*)", SiteHandler, {"preview": preview, "port": port}),
     ])
 
 
-def reload_pages(changed: Iterable[str]) -> None:
-    """Tell every open page to reload (only its stylesheets, when only CSS changed)."""
+def open_pages(base_path: str) -> dict[PageSocket, str]:
+    """The browsers connected, with the output path of the page each has open."""
+    pages = {}
+    for socket_ in LiveReloadHandler.waiters:
+        url_path = getattr(socket_, "url_path", None)
+        if url_path and url_path.startswith(base_path):
+            relative = url_path[len(base_path):]
+            pages[socket_] = relative + "index.html" if relative.endswith("/") or not relative \
+                else relative
+    return pages
+
+
+def reload_pages(changed: Iterable[str], only: Iterable[PageSocket] | None = None) -> None:
+    """Tell open pages (all, or `only` these) to reload: only their stylesheets when only CSS
+    changed."""
     names = sorted(changed)
     only_css = bool(names) and all(name.endswith(".css") for name in names)
-    LiveReloadHandler.reload_waiters(names[0] if only_css else "/")
+    message = {"command": "reload", "path": names[0] if only_css else "/",
+               "liveCSS": True, "liveImg": True}
+    for socket_ in list(LiveReloadHandler.waiters if only is None else only):
+        try:
+            socket_.write_message(message)
+        except Exception:  # a browser gone away: tornado says so on close
+            LiveReloadHandler.waiters.discard(socket_)
 
 
 # -- serving ---------------------------------------------------------------------------------
@@ -273,11 +356,14 @@ def serve(
     announce: Callable[[str], None] = print,
 ) -> None:
     """Serve until Ctrl-C (or SIGTERM), rebuilding and reloading on every change."""
-    asyncio.run(_serve(preview, host, sockets, port, open_browser, announce))
+    # Forked before the server and the watcher start any thread.
+    builds = BuildProcess(preview, sockets)
+    asyncio.run(_serve(preview, builds, host, sockets, port, open_browser, announce))
 
 
 async def _serve(
     preview: Preview,
+    builds: BuildProcess,
     host: str,
     sockets: list[socket.socket],
     port: int,
@@ -295,16 +381,232 @@ async def _serve(
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signal_number, stop.set)
+    rebuilder = Rebuilder(preview)
+    building = asyncio.create_task(rebuilder.run(builds))
+    building.add_done_callback(lambda _: stop.set())  # it only ends by failing
     try:
-        await watch(preview, stop)
+        await watch(preview, stop, rebuilder.saved)
     finally:
+        building.cancel()
+        builds.stop()
         server.stop()
         await server.close_all_connections()
         announce("stopped")
+    if building.done() and not building.cancelled():
+        building.result()  # a failure in the builder is a bug: show it
 
 
-async def watch(preview: Preview, stop: asyncio.Event) -> None:
-    """Rebuild after every burst of changes in content/, templates/ and static/, until
+class Rebuilder:
+    """Turns saves into builds, one at a time, each in a thread so that the server keeps
+    answering, and shows the open papers' pages ahead of each build."""
+
+    def __init__(self, preview: Preview) -> None:
+        self.preview = preview
+        self.saves = 0  # bursts of changes seen so far
+        self.model_save = 0  # the last save the preview's model shows
+        self.unapplied: list[tuple[int, set[Path]]] = []  # saves since, not patched in
+        self.pending: set[str] = set()  # what changed since the last build started
+        self.wanted = asyncio.Event()
+        self.reloading: set[PageSocket] = set()  # pages shown ahead, not loaded again yet
+        self.reloaded = asyncio.Event()
+        PageSocket.connected = self.page_connected
+
+    def saved(self, paths: set[Path]) -> None:
+        self.saves += 1
+        self.unapplied.append((self.saves, paths))
+        root = self.preview.hub_dir
+        self.pending |= {path.relative_to(root).as_posix() if path.is_relative_to(root)
+                         else str(path) for path in paths}
+        self.show_ahead()
+        self.wanted.set()
+
+    def show_ahead(self) -> None:
+        """Patch the model with the saves not in it yet and, if that works, render the open
+        papers' pages from it and reload them."""
+        preview = self.preview
+        if preview.model is None or preview.errors:
+            return  # the build will say what is wrong; a fix clears it
+        changed = {path for _, paths in self.unapplied for path in paths}
+        with paused_collector():
+            model = patch_model(preview.model, preview.hub_dir, changed,
+                                include_drafts=preview.include_drafts)
+            if model is None:
+                return
+            preview.model, self.model_save, self.unapplied = model, self.saves, []
+            pages = open_pages(preview.base_path)
+            shown = set(preview.render_ahead(model, pages.values(), self.saves))
+        self.reloading = {page for page, path in pages.items() if path in shown}
+        if self.reloading:
+            self.reloaded.clear()
+            reload_pages(self.pending, only=self.reloading)
+
+    def page_connected(self) -> None:
+        # A reloaded page opens a new socket; the old one closes when the page goes.
+        self.reloading &= LiveReloadHandler.waiters
+        if not self.reloading:
+            self.reloaded.set()
+
+    async def run(self, builds: BuildProcess) -> None:
+        preview = self.preview
+        if preview.model is None and preview.built:
+            # The first build had nothing to do: read the hub once, to patch it from then on.
+            await self.read_model()
+        while True:
+            await self.wanted.wait()
+            if self.reloading:
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(self.reloaded.wait(), RELOAD_GRACE_SECONDS)
+            self.wanted.clear()
+            covers, changed, self.pending = self.saves, self.pending, set()
+            outcome = await builds.build(changed)
+            preview.errors, preview.built, preview.base_path = outcome
+            self.built(not outcome.errors, covers, changed)
+            if not outcome.errors and any(save <= covers for save, _ in self.unapplied):
+                await self.read_model()  # a save the model could not take (a new paper...)
+
+    async def read_model(self) -> None:
+        """Read the whole hub again (in a thread: the server keeps answering)."""
+        start = self.saves
+        try:
+            model = await in_thread(load_model, self.preview.hub_dir,
+                                    include_drafts=self.preview.include_drafts)
+        except ContentError:
+            return  # the build says what is wrong
+        if start >= self.model_save:
+            self.preview.model, self.model_save = model, start
+            self.unapplied = [(save, paths) for save, paths in self.unapplied if save > start]
+
+    def built(self, succeeded: bool, covers: int, changed: set[str]) -> None:
+        """After the build that covers the saves up to `covers`: reload the open pages,
+        but not those shown ahead whose bytes the build confirmed. After a failed build the
+        pages shown ahead stay: they are the last good version of those pages."""
+        preview = self.preview
+        confirmed: set[str] = set()
+        for path, (data, save) in list(preview.ahead.items()):
+            if succeeded and save <= covers:
+                del preview.ahead[path]
+                if _reads(preview.out_dir / path) == data:
+                    confirmed.add(path)  # the page shown ahead is the page built
+        # Pages still shown ahead show a later save than this build (or, if it failed, the
+        # last good version; they reload for the overlay).
+        kept = set(preview.ahead) if succeeded else set()
+        pages = open_pages(preview.base_path)
+        reload_pages(changed, only=[page for page, path in pages.items()
+                                    if path not in confirmed and path not in kept])
+
+
+class Outcome(NamedTuple):
+    """What the preview needs to know of a build made in the build process."""
+
+    errors: list[str]
+    built: bool
+    base_path: str
+
+
+class BuildProcess:
+    """Rebuilds in a process of their own, forked once the first build is done (so it starts
+    with that build's caches warm): the server's process keeps its interpreter to itself for
+    showing pages ahead and answering requests while a build runs."""
+
+    def __init__(self, preview: Preview, sockets: list[socket.socket]) -> None:
+        context = multiprocessing.get_context("fork")
+        self.connection, theirs = context.Pipe()
+        self.process = context.Process(target=_keep_building, args=(preview, theirs, sockets),
+                                       name="citehub-build", daemon=True)
+        self.process.start()
+        theirs.close()
+
+    async def build(self, changed: set[str]) -> Outcome:
+        self.connection.send(sorted(changed))
+        loop = asyncio.get_running_loop()
+        answered: asyncio.Future[None] = loop.create_future()
+        descriptor = self.connection.fileno()
+
+        def readable() -> None:
+            if not answered.done():
+                answered.set_result(None)
+
+        loop.add_reader(descriptor, readable)
+        try:
+            await answered
+        finally:
+            loop.remove_reader(descriptor)
+        outcome: Outcome = self.connection.recv()
+        return outcome
+
+    def stop(self) -> None:
+        # A build cut short leaves the preview's folder marked as being updated: the next
+        # build there rebuilds it whole.
+        self.process.terminate()
+        self.process.join(10)
+        self.connection.close()
+
+
+def _keep_building(preview: Preview, connection: Connection,
+                   sockets: list[socket.socket]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which stops us
+    for listening in sockets:
+        listening.close()
+    preview.model = None  # the server's to patch; a build here makes its own
+    while True:
+        try:
+            changed = connection.recv()
+        except EOFError:
+            return
+        # This process has no other thread: a large rebuild may render on every core.
+        preview.rebuild(changed, workers=None)
+        connection.send(Outcome(preview.errors, preview.built, preview.base_path))
+
+
+def _reads(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+async def in_thread(function: Callable[..., T], *args: object, **options: object) -> T:
+    """`function(*args, **options)` in a daemon thread: one still running when the preview
+    stops does not hold the process (its site is the preview's own, recovered next time)."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(result: T | None, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)  # type: ignore[arg-type]
+
+    def work() -> None:
+        try:
+            outcome: tuple[T | None, BaseException | None] = (function(*args, **options), None)
+        except BaseException as error:  # handed to the loop, which raises it
+            outcome = (None, error)
+        with suppress(RuntimeError):  # the loop is closed: the preview stopped meanwhile
+            loop.call_soon_threadsafe(settle, *outcome)
+
+    threading.Thread(target=work, name="citehub-build", daemon=True).start()
+    return await future
+
+
+@contextmanager
+def paused_collector() -> Iterator[None]:
+    """No full collection in the middle of showing a page ahead: with a large hub's model in
+    memory one takes longer than the whole patch."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+async def watch(preview: Preview, stop: asyncio.Event,
+                saved: Callable[[set[Path]], None]) -> None:
+    """Hand every burst of changes in content/, templates/ and static/ to `saved`, until
     `stop`. The hub folder itself is watched too (not below it: the preview's own folders
     are there), so a templates/ or static/ made while serving is watched from then on."""
     while not stop.is_set():
@@ -315,10 +617,10 @@ async def watch(preview: Preview, stop: asyncio.Event) -> None:
         watching_root = asyncio.create_task(_watch_root(preview.hub_dir, moved, either))
         async for changes in watchfiles.awatch(*folders, stop_event=either, step=QUIET_MS,
                                                debounce=LONGEST_MS):
-            _rebuild_and_reload(preview, {name for _, name in changes})
+            saved({Path(name) for _, name in changes})
         await watching_root
         if moved.is_set() and not stop.is_set():
-            _rebuild_and_reload(preview, {str(folder) for folder in folders})
+            saved(set(folders))
 
 
 async def _watch_root(hub_dir: Path, moved: asyncio.Event, either: _Either) -> None:
@@ -338,15 +640,6 @@ class _Either:
         return self.first.is_set() or self.second.is_set()
 
 
-def _rebuild_and_reload(preview: Preview, names: set[str]) -> None:
-    root = str(preview.hub_dir) + "/"
-    changed = {name[len(root):] if name.startswith(root) else name for name in names}
-    # Rendering here, on the loop, keeps the preview simple: requests wait for a rebuild
-    # rather than see half of one.
-    preview.rebuild(changed)
-    reload_pages(changed)
-
-
 def run(hub_dir: Path, out_dir: Path, *, host: str, port: int, port_given: bool,
         open_browser: bool, include_drafts: bool, announce: Callable[[str], None]) -> None:
     """Build, then serve and rebuild until stopped; PortInUse when the port asked for is
@@ -363,5 +656,6 @@ def run(hub_dir: Path, out_dir: Path, *, host: str, port: int, port_given: bool,
     if bound != port:
         announce(f"port {port} is in use; serving on port {bound} instead")
     # The first build may use every core (no watcher thread yet); rebuilds render in-process.
-    preview.rebuild(workers=None)
+    first = preview.rebuild(workers=None)
+    preview.model = first.model if first else None
     serve(preview, host, sockets, bound, open_browser=open_browser, announce=announce)

@@ -67,6 +67,12 @@ class Urls:
         """The full URL for feeds, sitemaps and canonical links."""
         return self.origin + url
 
+    @staticmethod
+    def paper_of(path: str) -> str | None:
+        """The id of the paper whose pages include the output file `path` (papers/<id>/…)."""
+        parts = path.split("/")
+        return parts[1] if len(parts) > 2 and parts[0] == "papers" else None
+
     def output_path(self, url: str) -> str:
         """The file under the output folder that serves `url`, as a relative POSIX path."""
         if not url.startswith(self.base_path):
