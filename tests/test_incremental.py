@@ -388,3 +388,52 @@ def test_patched_model_equals_the_model_read_again(edits: list[tuple[str, int, i
                 assert patched.corpus.papers == fresh.corpus.papers
                 assert patched.site == fresh.site
             model = fresh
+
+
+def test_pages_shown_ahead_are_the_pages_the_build_writes(tmp_path: Path) -> None:
+    """A preview shows the open papers' pages from the patched model before the build is in
+    place; they must be the bytes the build then writes, whatever the save changed."""
+    from citehub.build import load_model, patch_model
+    from citehub.serve import Preview
+
+    hub, out = tmp_path / "hub", tmp_path / "out"
+    write(hub, "content/hub.yaml", "title: Hub\nbase_url: https://example.org/h/\npaginate: 2\n"
+                                   "filter_pages_min_citing: 2\nrepresentative: 2\n"
+                                   "warnings: {orphan: ignore}\n")
+    ids = [f"p{index}" for index in range(9)]
+    state = {paper_id: {"title": f"Paper {paper_id}", "year": 2015 + index % 4,
+                        "novelty": index % 5 or None,
+                        "cites": [(ids[cited], ROLES[cited % 4], POLARITIES[cited % 3])
+                                  for cited in range(index) if (index + cited) % 3 == 0]}
+             for index, paper_id in enumerate(ids)}
+    for paper_id, fields in state.items():
+        write(hub, f"content/papers/{paper_id}.md", paper_file(**fields))
+    build(hub, out, workers=1)
+    preview = Preview(hub, out)
+    model = load_model(hub)
+    edits = [
+        ("p3", "title", "A new title with <b>markup</b>"),
+        ("p8", "year", 2030),  # the newest now: moves to the top of every list it is on
+        ("p6", "novelty", 9),  # representative of the papers it cites
+        ("p7", "cites", [("p0", "result", "contrast"), ("p1", None, None)]),
+        ("p2", "cites", []),  # cites nothing any more
+    ]
+    pages = sorted(path.relative_to(out).as_posix()
+                   for path in (out / "papers").rglob("index.html"))
+    for save, (paper_id, key, value) in enumerate(edits, start=1):
+        state[paper_id][key] = value
+        path = hub / f"content/papers/{paper_id}.md"
+        path.write_text(paper_file(**state[paper_id]))
+        patched = patch_model(model, hub, {path})
+        assert patched is not None
+        model = patched
+        shown = []
+        for page in pages:  # one at a time, as one browser shows one page
+            found, render = preview.render_ahead(model, [page], save)
+            render()
+            shown += found
+        build(hub, out, workers=1, cache=False)
+        # Every page asked for that the site still has (a paper's year can change), and no other.
+        assert sorted(shown) == [page for page in pages if (out / page).exists()]
+        for page in shown:
+            assert preview.ahead[page][0] == (out / page).read_bytes(), (key, page)

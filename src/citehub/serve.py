@@ -64,7 +64,7 @@ WATCHED = ("content", "templates", "static")
 RELOAD_GRACE_SECONDS = 1.0
 # Editors save in bursts (a temporary file, a rename, a backup): changes closer together than
 # this are one rebuild; no burst is held back longer than the second number.
-QUIET_MS, LONGEST_MS = 40, 400
+QUIET_MS, LONGEST_MS = 20, 400
 
 OVERLAY_CSS = b"""\
 .citehub-overlay { position: fixed; inset: 0 0 auto 0; z-index: 2147483647; max-height: 60vh;
@@ -121,18 +121,24 @@ class Preview:
         print(_summary(result, changed, time.perf_counter() - started), flush=True)
         return result
 
-    def render_ahead(self, model: Model, paths: Iterable[str], save: int) -> list[str]:
-        """Render the papers' pages among `paths` (output paths) from `model`, to be served
-        until the build is in place; the paths rendered."""
+    def render_ahead(self, model: Model, paths: Iterable[str],
+                     save: int) -> tuple[list[str], Callable[[], None]]:
+        """The papers' pages among `paths` (output paths) that can be shown from `model`, and
+        what renders them, to be served until the build is in place. Split in two so that
+        the browsers can be told to reload before the rendering: their requests come in
+        while it runs, and are answered as soon as it is done."""
         planner = Planner(model.corpus.config, model.site)
-        environment = make_environment(self.hub_dir, model.corpus.config)
         files = [file for file in map(planner.paper_file, sorted(set(paths))) if file]
-        try:
-            for output in render_files(files, environment):
-                self.ahead[output.path] = (output.data, save)
-        except TemplateProblem:
-            return []  # the build reports it, with where it is
-        return [file.path for file in files]
+
+        def render() -> None:
+            environment = make_environment(self.hub_dir, model.corpus.config)
+            try:
+                for output in render_files(files, environment):
+                    self.ahead[output.path] = (output.data, save)
+            except TemplateProblem:
+                pass  # the build reports it, with where it is
+
+        return [file.path for file in files], render
 
 
 def _count(diagnostics: Diagnostics) -> str:
@@ -184,6 +190,7 @@ class SiteHandler(web.RequestHandler):
         ahead = self.preview.ahead.get(
             target.relative_to(self.preview.out_dir).as_posix()) if target else None
         if ahead is not None:
+            self.set_header("X-Citehub-Preview", "ahead of the build")
             self.write_html(ahead[0])
             return
         if target is None or not target.is_file():
@@ -409,6 +416,7 @@ class Rebuilder:
         self.wanted = asyncio.Event()
         self.reloading: set[PageSocket] = set()  # pages shown ahead, not loaded again yet
         self.reloaded = asyncio.Event()
+        self.reading: asyncio.Task[None] | None = None  # the hub being read again
         PageSocket.connected = self.page_connected
 
     def saved(self, paths: set[Path]) -> None:
@@ -424,21 +432,24 @@ class Rebuilder:
         """Patch the model with the saves not in it yet and, if that works, render the open
         papers' pages from it and reload them."""
         preview = self.preview
-        if preview.model is None or preview.errors:
-            return  # the build will say what is wrong; a fix clears it
         changed = {path for _, paths in self.unapplied for path in paths}
         with paused_collector():
             model = patch_model(preview.model, preview.hub_dir, changed,
-                                include_drafts=preview.include_drafts)
+                                include_drafts=preview.include_drafts) if (
+                preview.model is not None and not preview.errors) else None
             if model is None:
+                # A save the model cannot take (a paper added, hub.yaml, a fix after an
+                # error): read the hub again while the build runs, in its own process.
+                self.read_again()
                 return
             preview.model, self.model_save, self.unapplied = model, self.saves, []
             pages = open_pages(preview.base_path)
-            shown = set(preview.render_ahead(model, pages.values(), self.saves))
-        self.reloading = {page for page, path in pages.items() if path in shown}
-        if self.reloading:
-            self.reloaded.clear()
-            reload_pages(self.pending, only=self.reloading)
+            shown, render = preview.render_ahead(model, pages.values(), self.saves)
+            self.reloading = {page for page, path in pages.items() if path in shown}
+            if self.reloading:
+                self.reloaded.clear()
+                reload_pages(self.pending, only=self.reloading)
+                render()
 
     def page_connected(self) -> None:
         # A reloaded page opens a new socket; the old one closes when the page goes.
@@ -449,8 +460,7 @@ class Rebuilder:
     async def run(self, builds: BuildProcess) -> None:
         preview = self.preview
         if preview.model is None and preview.built:
-            # The first build had nothing to do: read the hub once, to patch it from then on.
-            await self.read_model()
+            self.read_again()  # the first build had nothing to do, so made no model
         while True:
             await self.wanted.wait()
             if self.reloading:
@@ -460,9 +470,17 @@ class Rebuilder:
             covers, changed, self.pending = self.saves, self.pending, set()
             outcome = await builds.build(changed)
             preview.errors, preview.built, preview.base_path = outcome
-            self.built(not outcome.errors, covers, changed)
+            # Reload with a model that has the saves in it, so that the next save is shown
+            # ahead again.
+            if self.reading is not None:
+                await self.reading
             if not outcome.errors and any(save <= covers for save, _ in self.unapplied):
-                await self.read_model()  # a save the model could not take (a new paper...)
+                await self.read_model()  # saved again while the hub was being read
+            self.built(not outcome.errors, covers, changed)
+
+    def read_again(self) -> None:
+        if self.reading is None or self.reading.done():
+            self.reading = asyncio.create_task(self.read_model())
 
     async def read_model(self) -> None:
         """Read the whole hub again (in a thread: the server keeps answering)."""

@@ -3,6 +3,8 @@ strict Content-Security-Policy (the reload hook and the error overlay are same-o
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from playwright.sync_api import expect
 
@@ -44,4 +46,44 @@ def test_the_page_reloads_itself_after_an_edit_and_shows_build_errors(
         expect(page.locator("h1")).to_have_text("Alpha, fixed", timeout=20_000)
         expect(overlay).to_have_count(0)
         assert served_before in served.output()
+        watched.assert_clean()
+
+
+def test_a_save_is_shown_ahead_of_the_build_and_reloads_the_page_once(
+        hub: Hub, watched: WatchedPage) -> None:
+    """The open paper's page is rendered from the patched model and reloaded before the build
+    runs (the server marks such responses); the build then confirms it without a second
+    reload. A save the model cannot take (a new paper) is shown by the build, and the hub is
+    read again meanwhile, so the next save is shown ahead again."""
+    hub.config("title: Preview hub\n")
+    hub.paper("a", "title: Alpha\ndate: 2024-01-02", "The first abstract.\n")
+    hub.paper("b", "title: Beta\ndate: 2024-02-02\ncites:\n  - paper: a\n    role: method",
+              "The second abstract.\n")
+    with serving(hub.root) as served:
+        page = watched.page
+        documents: list[str | None] = []
+        page.on("response", lambda response: documents.append(
+            response.headers.get("x-citehub-preview"))
+            if response.request.resource_type == "document" else None)
+        watched.goto(served.url("/papers/a/"))
+        page.wait_for_function(CONNECTED)
+        documents.clear()
+
+        def save(paper: str, front_matter: str, shows: str, builds: int) -> None:
+            hub.paper(paper, front_matter, "An abstract.\n")
+            expect(page.locator("main")).to_contain_text(shows, timeout=20_000)
+            page.wait_for_function(CONNECTED)
+            deadline = time.monotonic() + 20
+            while served.output().count("rebuilt after") < builds:
+                assert time.monotonic() < deadline, served.output()
+                page.wait_for_timeout(20)
+
+        save("a", "title: Alpha, first save\ndate: 2024-01-02", "Alpha, first save", 1)
+        save("b", "title: Beta, renamed\ndate: 2024-02-02\ncites:\n  - paper: a\n"
+                  "    role: result", "Beta, renamed", 2)
+        save("c", "title: Gamma\ndate: 2024-03-02\ncites:\n  - paper: a", "Gamma", 3)
+        save("c", "title: Gamma, renamed\ndate: 2024-03-02\ncites:\n  - paper: a",
+             "Gamma, renamed", 4)
+        assert documents == ["ahead of the build", "ahead of the build", None,
+                             "ahead of the build"]
         watched.assert_clean()
