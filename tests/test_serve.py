@@ -3,6 +3,7 @@ errors over the last good site, and stops cleanly."""
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
@@ -68,6 +69,33 @@ def test_ctrl_c_stops_the_preview_cleanly(hub: Hub) -> None:
         assert served.process.wait(timeout=10) == 0
         assert "stopped" in served.output()
         assert "Traceback" not in served.output()
+
+
+def test_ctrl_c_also_stops_the_build_process(hub: Hub) -> None:
+    write_hub(hub)
+    with serving(hub.root) as served:
+        children = build_processes(served.process.pid)
+        assert len(children) == 1
+        served.process.send_signal(signal.SIGINT)
+        assert served.process.wait(timeout=10) == 0
+    assert not Path(f"/proc/{children[0]}").exists() or "zombie" in Path(
+        f"/proc/{children[0]}/status").read_text().lower()
+
+
+def test_a_build_process_that_dies_is_said_not_hung_on(hub: Hub) -> None:
+    write_hub(hub)
+    with serving(hub.root) as served:
+        for child in build_processes(served.process.pid):
+            os.kill(child, signal.SIGKILL)
+        hub.paper("a", "title: Alpha again\ndate: 2024-01-02", "The first abstract.\n")
+        assert served.process.wait(timeout=20) == 1
+        assert "error: the build process stopped unexpectedly (exit code -9)" in served.output()
+        assert "Traceback" not in served.output()
+
+
+def build_processes(pid: int) -> list[int]:
+    return [int(child) for child in
+            Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
 def test_a_port_in_use_is_said_or_skipped() -> None:

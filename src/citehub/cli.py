@@ -125,6 +125,10 @@ def serve(hub_dir: Path, port: int | None, host: str, open_browser: bool,
                     announce=lambda line: click.echo(line))
     except preview.NothingToServe:
         sys.exit(1)
+    except preview.BuildProcessGone as error:
+        click.echo(f"error: the build process stopped unexpectedly (exit code {error.args[0]}); "
+                   "the preview cannot rebuild", err=True)
+        sys.exit(1)
     except preview.PortInUse as error:
         click.echo(f"error: port {error.args[0]} is in use (another preview?); choose "
                    "another with --port", err=True)

@@ -513,6 +513,10 @@ class Rebuilder:
                                     if path not in confirmed and path not in kept])
 
 
+class BuildProcessGone(Exception):
+    """The build process ended without answering (its exit code, if known)."""
+
+
 class Outcome(NamedTuple):
     """What the preview needs to know of a build made in the build process."""
 
@@ -535,7 +539,10 @@ class BuildProcess:
         theirs.close()
 
     async def build(self, changed: set[str]) -> Outcome:
-        self.connection.send(sorted(changed))
+        try:
+            self.connection.send(sorted(changed))
+        except OSError:
+            raise BuildProcessGone(self.process.exitcode) from None
         loop = asyncio.get_running_loop()
         answered: asyncio.Future[None] = loop.create_future()
         descriptor = self.connection.fileno()
@@ -549,7 +556,11 @@ class BuildProcess:
             await answered
         finally:
             loop.remove_reader(descriptor)
-        outcome: Outcome = self.connection.recv()
+        try:
+            outcome: Outcome = self.connection.recv()
+        except EOFError:  # killed (out of memory, say): say so rather than hang or trace
+            self.process.join(5)
+            raise BuildProcessGone(self.process.exitcode) from None
         return outcome
 
     def stop(self) -> None:
