@@ -6,7 +6,7 @@ Playwright), waits until livereload is connected, then edits the title several t
 measures, for each save, the time until the page shows the new title (the page reloads
 itself). Reports the median and range.
 
-    python bench/serve.py                      # N = 1000, 10000; 7 edits each
+    python bench/serve.py                      # N = 1000, 10000; 11 edits each
     python bench/serve.py --sizes 1000 --edits 11
 """
 
@@ -96,7 +96,7 @@ def measure(size: int, edits: int, root: Path) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000])
-    parser.add_argument("--edits", type=int, default=7)
+    parser.add_argument("--edits", type=int, default=11)
     parser.add_argument("--root", type=Path, default=Path("/dev/shm/citehub-bench"))
     arguments = parser.parse_args()
     rows = []
