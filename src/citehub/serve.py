@@ -10,9 +10,9 @@ an edit renders only the pages that show what changed.
 An author watches one page while typing, so that page comes first: after a save, the model
 kept from the last build is patched with the saved papers (build.patch_model: milliseconds,
 where reading a large hub again takes seconds), the papers' pages open in a browser are
-rendered from it and those browsers reload at once; the build itself runs in a thread
-meanwhile, so the server keeps answering, and pages whose bytes it confirms are not reloaded
-a second time.
+rendered from it and those browsers reload at once; the build itself runs next, in a build
+process of its own, so the server keeps answering, and pages whose bytes it confirms are not
+reloaded a second time.
 """
 
 from __future__ import annotations
@@ -59,8 +59,8 @@ T = TypeVar("T")
 # What the preview adds to the server, outside any hub's URLs.
 TOOLS = "/__citehub/"
 WATCHED = ("content", "templates", "static")
-# After showing pages ahead, the build waits for them to be loaded again (its thread would
-# slow their loading down), but not longer than this.
+# After showing pages ahead, the build waits for them to be loaded again (on two cores it
+# would take CPU from the browser loading them), but not longer than this.
 RELOAD_GRACE_SECONDS = 1.0
 # Editors save in bursts (a temporary file, a rename, a backup): changes closer together than
 # this are one rebuild; no burst is held back longer than the second number.
@@ -404,8 +404,8 @@ async def _serve(
 
 
 class Rebuilder:
-    """Turns saves into builds, one at a time, each in a thread so that the server keeps
-    answering, and shows the open papers' pages ahead of each build."""
+    """Turns saves into builds, one at a time, in the build process (the server keeps
+    answering), and shows the open papers' pages ahead of each build."""
 
     def __init__(self, preview: Preview) -> None:
         self.preview = preview
@@ -469,6 +469,7 @@ class Rebuilder:
             self.wanted.clear()
             covers, changed, self.pending = self.saves, self.pending, set()
             outcome = await builds.build(changed)
+            same_errors = bool(outcome.errors) and outcome.errors == preview.errors
             preview.errors, preview.built, preview.base_path = outcome
             # Reload with a model that has the saves in it, so that the next save is shown
             # ahead again.
@@ -476,7 +477,8 @@ class Rebuilder:
                 await self.reading
             if not outcome.errors and any(save <= covers for save, _ in self.unapplied):
                 await self.read_model()  # saved again while the hub was being read
-            self.built(not outcome.errors, covers, changed)
+            if not same_errors:  # failing again the same way changes no page
+                self.built(not outcome.errors, covers, changed)
 
     def read_again(self) -> None:
         if self.reading is None or self.reading.done():
@@ -596,7 +598,7 @@ def _reads(path: Path) -> bytes | None:
 
 async def in_thread(function: Callable[..., T], *args: object, **options: object) -> T:
     """`function(*args, **options)` in a daemon thread: one still running when the preview
-    stops does not hold the process (its site is the preview's own, recovered next time)."""
+    stops does not hold the process up."""
     loop = asyncio.get_running_loop()
     future: asyncio.Future[T] = loop.create_future()
 
@@ -616,7 +618,7 @@ async def in_thread(function: Callable[..., T], *args: object, **options: object
         with suppress(RuntimeError):  # the loop is closed: the preview stopped meanwhile
             loop.call_soon_threadsafe(settle, *outcome)
 
-    threading.Thread(target=work, name="citehub-build", daemon=True).start()
+    threading.Thread(target=work, name="citehub-read", daemon=True).start()
     return await future
 
 
