@@ -183,3 +183,53 @@ def init(target: Path, title: str, repo_url: str | None) -> None:
         sys.exit(1)
     click.echo(f"created a hub in {display_path(target)} ({len(written)} files); next:\n"
                f"  cd {display_path(target)} && citehub build && citehub check --strict")
+
+
+IMPORT_FORMATS = ("s2", "openalex", "bibtex", "csl-json")
+
+
+@main.command(name="import")
+@click.argument("format_name", metavar="FORMAT", type=click.Choice(IMPORT_FORMATS))
+@click.argument("source", metavar="FILE", required=False,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dir", "hub_dir", default=".", type=HUB_DIR, help="The hub (default: .).")
+@click.option("--force", is_flag=True,
+              help="Merge the import into existing paper files (their front matter is "
+                   "rewritten); without it they are left alone.")
+@click.option("--cited", metavar="ID",
+              help="The hub paper that FILE's papers cite (for a list of citing papers).")
+@click.option("--citing", metavar="ID",
+              help="The hub paper that cites FILE's papers (for a list of references).")
+@click.option("--fetch", "fetch_id", metavar="ID",
+              help="Get the paper and its citations from the API (s2: an S2 id, DOI:…, "
+                   "ARXIV:…; openalex: a W… id or DOI) and save the responses as FILE.")
+def import_command(format_name: str, source: Path | None, hub_dir: Path, force: bool,
+                   cited: str | None, citing: str | None, fetch_id: str | None) -> None:
+    """Turn FILE (FORMAT: s2, openalex, bibtex, csl-json) into paper files of the hub."""
+    from citehub.importers import SourceError, read_bibliography
+    from citehub.importers.hub import import_into
+
+    if source is None:
+        raise click.UsageError("FILE is required (with --fetch, the responses are saved there)")
+    diagnostics = Diagnostics()
+    try:
+        bibliography = read_bibliography(format_name, source, diagnostics, cited=cited,
+                                         citing=citing)
+    except SourceError:
+        bibliography = None
+    outcome = None
+    if bibliography is not None and not diagnostics.has_errors:
+        try:
+            outcome = import_into(hub_dir, bibliography, source, diagnostics, force=force)
+        except OSError as error:
+            click.echo(f"error: cannot write into {display_path(hub_dir)}: "
+                       f"{error.strerror or error}", err=True)
+            sys.exit(1)
+    print_diagnostics(diagnostics)
+    if outcome is None or diagnostics.has_errors:
+        click.echo(f"nothing imported: {count_line(diagnostics)}", err=True)
+        sys.exit(1)
+    for line in outcome.skipped:
+        click.echo(f"skipped {line}", err=True)
+    click.echo(f"imported {display_path(source)} into {display_path(hub_dir)}: "
+               f"{outcome.summary()}")

@@ -1,0 +1,221 @@
+"""What every importer reads a file into: records of papers and the citations between them,
+each with the line of the file it came from, so that problems point into the file."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from citehub.diagnostics import Diagnostics
+
+# Characters a paper file refuses (controls, bidirectional overrides): sources have them.
+UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+NEW_ARXIV = re.compile(r"^(\d{4}\.\d{4,5})(?:v\d+)?$")
+OLD_ARXIV = re.compile(r"^([a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$")
+ARXIV_IN_TEXT = re.compile(
+    r"(?:arxiv\.org/(?:abs|pdf)/|arxiv[:\s]\s*|10\.48550/arxiv\.)"
+    r"(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})", re.IGNORECASE)
+DOI_IN_TEXT = re.compile(r"(10\.\d{4,9}/\S+)")
+# The vocabulary's roles for Semantic Scholar's (and others') citation intents.
+INTENT_ROLES = {"methodology": "method", "method": "method", "result": "result",
+                "results": "result", "background": "background"}
+
+
+@dataclass
+class Record:
+    """One paper as a source describes it."""
+
+    key: str  # the source's own id for it, unique within the import
+    line: int  # where it is described in the file
+    title: str
+    source_id: str | None = None  # what to name it after when it has no arXiv id or DOI
+    authors: list[str] = field(default_factory=list)
+    date: str | None = None  # YYYY, YYYY-MM or YYYY-MM-DD
+    venue: str | None = None
+    categories: list[str] = field(default_factory=list)
+    arxiv: str | None = None
+    doi: str | None = None
+    pdf: str | None = None
+    url: str | None = None
+    summary: str | None = None
+    abstract: str = ""
+
+
+@dataclass
+class Cite:
+    """`citing` cites `cited` (record keys, or hub ids for the papers named on the command
+    line)."""
+
+    citing: str
+    cited: str
+    line: int
+    role: str | None = None
+    contexts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Bibliography:
+    records: dict[str, Record] = field(default_factory=dict)
+    cites: list[Cite] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, why)
+
+    def add(self, record: Record) -> str:
+        """Keep `record` (a second description of the same key fills what the first lacks)."""
+        kept = self.records.get(record.key)
+        if kept is None:
+            self.records[record.key] = record
+        else:
+            fill(kept, record)
+        return record.key
+
+
+def fill(kept: Record, other: Record) -> None:
+    """Give `kept` what `other` knows and it does not."""
+    for name in ("source_id", "date", "venue", "arxiv", "doi", "pdf", "url", "summary"):
+        if getattr(kept, name) is None and getattr(other, name) is not None:
+            setattr(kept, name, getattr(other, name))
+    for name in ("authors", "categories"):
+        if not getattr(kept, name):
+            setattr(kept, name, list(getattr(other, name)))
+    if not kept.abstract:
+        kept.abstract = other.abstract
+
+
+def clean(text: object) -> str:
+    """Text as one readable line: no control or direction characters, spaces collapsed."""
+    if text is None:
+        return ""
+    value = unicodedata.normalize("NFC", str(text))
+    return " ".join(UNPRINTABLE.sub(" ", value).split())
+
+
+def clean_block(text: object) -> str:
+    """Text of several paragraphs (an abstract): lines kept, controls and extra spaces gone."""
+    if text is None:
+        return ""
+    value = unicodedata.normalize("NFC", str(text)).replace("\r\n", "\n").replace("\r", "\n")
+    paragraphs = [" ".join(UNPRINTABLE.sub(" ", part).split())
+                  for part in re.split(r"\n\s*\n", value)]
+    return "\n\n".join(part for part in paragraphs if part)
+
+
+def arxiv_id(text: object) -> str | None:
+    """The arXiv id in `text` (an id, arXiv:…, an arxiv.org URL or arXiv's DOI), version
+    dropped."""
+    value = clean(text)
+    if not value:
+        return None
+    for pattern in (NEW_ARXIV, OLD_ARXIV):
+        match = pattern.match(value)
+        if match:
+            return match.group(1)
+    match = ARXIV_IN_TEXT.search(value)
+    return match.group(1) if match else None
+
+
+def doi(text: object) -> str | None:
+    """The DOI in `text` (bare, doi:…, or a doi.org URL). DOIs ignore case: compare them
+    lowered."""
+    match = DOI_IN_TEXT.search(clean(text))
+    return match.group(1).rstrip(".,;") if match else None
+
+
+def date_of(year: object, month: object = None, day: object = None) -> str | None:
+    """YYYY, YYYY-MM or YYYY-MM-DD from parts that may be missing or malformed."""
+    try:
+        year_number = int(str(year).strip())
+    except ValueError:
+        return None
+    if not 1000 <= year_number <= 9999:
+        return None
+    text = f"{year_number:04d}"
+    try:
+        month_number = int(str(month).strip()) if month not in (None, "") else None
+    except ValueError:
+        month_number = MONTHS.get(str(month).strip().lower()[:3])
+    if month_number is None or not 1 <= month_number <= 12:
+        return text
+    text += f"-{month_number:02d}"
+    try:
+        day_number = int(str(day).strip()) if day not in (None, "") else None
+    except ValueError:
+        day_number = None
+    if day_number is not None and 1 <= day_number <= 31:
+        text += f"-{day_number:02d}"
+    return text
+
+
+def iso_date(text: object) -> str | None:
+    """YYYY[-MM[-DD]] from an ISO date (or datetime) string."""
+    match = re.match(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", clean(text))
+    return date_of(*match.groups()) if match else None
+
+
+MONTHS = {name: number for number, name in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
+    start=1)}
+
+
+def role_of(intents: list[str], contexts_with_intents: list[tuple[str, list[str]]]) -> str | None:
+    """One role for a citation a source gives several intents: the intent most of its
+    contexts have, the more specific one (method, result, background) on a tie."""
+    counts: dict[str, int] = {}
+    for _, context_intents in contexts_with_intents:
+        for intent in context_intents:
+            role = INTENT_ROLES.get(str(intent).lower())
+            if role:
+                counts[role] = counts.get(role, 0) + 1
+    for intent in intents:
+        role = INTENT_ROLES.get(str(intent).lower())
+        if role:
+            counts.setdefault(role, 0)
+    if not counts:
+        return None
+    preference = ("method", "result", "background")
+    return max(counts, key=lambda role: (counts[role], -preference.index(role)))
+
+
+def as_dict(value: object) -> dict[str, Any]:
+    """`value` if it is a JSON object, else an empty one (sources leave out or null fields)."""
+    return value if isinstance(value, dict) else {}
+
+
+def web_url(value: object) -> str | None:
+    """`value` if it is an http(s) URL a paper file accepts, else None."""
+    text = clean(value)
+    return text if re.match(r"^https?://[^\s/]+", text) else None
+
+
+class SourceError(Exception):
+    """The file cannot be read at all (its problems are in the diagnostics)."""
+
+
+def read_json(path: Path, diagnostics: Diagnostics) -> tuple[object, str]:
+    """The JSON in `path`, and its text (to find records' lines in); SourceError if none."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or error
+        diagnostics.error(path, 1, f"cannot read the file: {reason}")
+        raise SourceError(path) from None
+    try:
+        return json.loads(text), text
+    except json.JSONDecodeError as error:
+        diagnostics.error(path, error.lineno, f"not valid JSON: {error.msg}", error.colno)
+        raise SourceError(path) from None
+
+
+def lines_of(text: str, key: str) -> dict[str, int]:
+    """The line of the first `"key": "value"` in `text`, for every value: JSON parsers keep
+    no positions, and records are named by an id like this."""
+    found: dict[str, int] = {}
+    line, counted = 1, 0
+    for match in re.finditer(rf'"{re.escape(key)}"\s*:\s*"((?:[^"\\]|\\.)*)"', text):
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
+        found.setdefault(match.group(1), line)
+    return found
