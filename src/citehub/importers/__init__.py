@@ -13,12 +13,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from citehub.diagnostics import Diagnostics
-from citehub.importers import s2
+from citehub.importers import bibtex, csl, openalex, s2
 from citehub.importers.records import Bibliography, SourceError
 
 Reader = Callable[..., Bibliography]
 FORMATS: dict[str, Reader] = {
     "s2": s2.read,
+    "openalex": openalex.read,
+    "bibtex": bibtex.read,
+    "csl-json": csl.read,
 }
 
 

@@ -148,12 +148,22 @@ def name_records(records: dict[str, Record], existing: dict[str, Existing]) -> d
     (arXiv id, else DOI slug, else the source's id), made unique."""
     by_arxiv = {paper.arxiv: paper.path.stem for paper in existing.values() if paper.arxiv}
     by_doi = {paper.doi: paper.path.stem for paper in existing.values() if paper.doi}
+    # A long title is an identifier too: a conference paper's BibTeX rarely has the arXiv id
+    # of its preprint, and the same paper must not get two files.
+    by_title: dict[str, tuple[str, str | None, str | None]] = {
+        title_key(paper.paper.fields.get("title")): (paper.path.stem, paper.arxiv, paper.doi)
+        for paper in existing.values() if title_key(paper.paper.fields.get("title"))}
     taken = set(existing)
     ids: dict[str, str] = {}
     for key, record in records.items():
         record_doi = record.doi.lower() if record.doi else None
         known = (by_arxiv.get(record.arxiv) if record.arxiv else None) or (
             by_doi.get(record_doi) if record_doi else None)
+        titled = by_title.get(title_key(record.title))
+        if known is None and titled is not None and not (
+                record.arxiv and titled[1] and record.arxiv != titled[1]) and not (
+                record_doi and titled[2] and record_doi != titled[2]):
+            known = titled[0]
         if known is None:
             wanted = proposed_id(record)
             same = existing.get(wanted.casefold())
@@ -167,7 +177,15 @@ def name_records(records: dict[str, Record], existing: dict[str, Existing]) -> d
             by_arxiv.setdefault(record.arxiv, known)
         if record_doi:
             by_doi.setdefault(record_doi, known)
+        if title_key(record.title):
+            by_title.setdefault(title_key(record.title), (known, record.arxiv, record_doi))
     return ids
+
+
+def title_key(title: object) -> str:
+    """A title reduced to its letters and digits, if long enough to name one paper."""
+    key = "".join(character for character in clean(title).casefold() if character.isalnum())
+    return key if len(key) >= 20 else ""
 
 
 def proposed_id(record: Record) -> str:

@@ -194,14 +194,19 @@ class SourceError(Exception):
     """The file cannot be read at all (its problems are in the diagnostics)."""
 
 
-def read_json(path: Path, diagnostics: Diagnostics) -> tuple[object, str]:
-    """The JSON in `path`, and its text (to find records' lines in); SourceError if none."""
+def read_source(path: Path, diagnostics: Diagnostics) -> str:
+    """The text of the file to import; SourceError if it cannot be read."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        return path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or error
         diagnostics.error(path, 1, f"cannot read the file: {reason}")
         raise SourceError(path) from None
+
+
+def read_json(path: Path, diagnostics: Diagnostics) -> tuple[object, str]:
+    """The JSON in `path`, and its text (to find records' lines in); SourceError if none."""
+    text = read_source(path, diagnostics)
     try:
         return json.loads(text), text
     except json.JSONDecodeError as error:

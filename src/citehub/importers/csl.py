@@ -1,0 +1,93 @@
+"""CSL-JSON (what Zotero, Mendeley and citeproc tools export): a list of items."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from citehub.diagnostics import Diagnostics
+from citehub.importers.records import (
+    Bibliography,
+    Cite,
+    Record,
+    SourceError,
+    arxiv_id,
+    as_dict,
+    clean,
+    clean_block,
+    date_of,
+    doi,
+    lines_of,
+    read_json,
+    web_url,
+)
+
+
+def read(path: Path, diagnostics: Diagnostics, *, cited: str | None = None,
+         citing: str | None = None) -> Bibliography:
+    data, text = read_json(path, diagnostics)
+    items = data.get("items") if isinstance(data, dict) and "items" in data else data
+    if isinstance(items, dict):
+        items = [items]
+    if not isinstance(items, list):
+        diagnostics.error(path, 1, "expected CSL-JSON: a list of items")
+        raise SourceError(path)
+    ids, titles = lines_of(text, "id"), lines_of(text, "title")
+    bibliography = Bibliography()
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            diagnostics.error(path, 1, f"item {number} is not an object")
+            continue
+        line = ids.get(str(item.get("id")), titles.get(str(item.get("title")), 1))
+        record = _record(item, number, line)
+        if record is None:
+            bibliography.skipped.append((line, f"item {number} has no title"))
+            continue
+        key = bibliography.add(record)
+        if cited:
+            bibliography.cites.append(Cite(key, cited, line))
+        if citing:
+            bibliography.cites.append(Cite(citing, key, line))
+    return bibliography
+
+
+def _record(item: dict[str, Any], number: int, line: int) -> Record | None:
+    title = clean(item.get("title"))
+    if not title:
+        return None
+    item_id = clean(item.get("id")) or str(number)
+    url = web_url(item.get("URL"))
+    found_arxiv = next((found for name in ("DOI", "URL", "number", "note", "archive_location")
+                        if (found := arxiv_id(item.get(name)))), None)
+    return Record(
+        key=f"csl:{item_id}", line=line, title=title,
+        # Zotero's ids are URLs (http://zotero.org/users/1/items/ABCD2345): the item key.
+        source_id=item_id.rstrip("/").rsplit("/", 1)[-1],
+        authors=[name for author in item.get("author") or () if (name := _name(author))],
+        date=_date(item.get("issued")),
+        venue=clean(item.get("container-title") or item.get("event-title")
+                    or item.get("publisher")) or None,
+        arxiv=found_arxiv, doi=doi(item.get("DOI")),
+        pdf=url if url and url.lower().endswith(".pdf") else None,
+        url=url if url and not url.lower().endswith(".pdf") else None,
+        abstract=clean_block(item.get("abstract")),
+    )
+
+
+def _name(author: object) -> str:
+    person = as_dict(author)
+    literal = clean(person.get("literal"))
+    if literal:
+        return literal
+    parts = [clean(person.get(part)) for part in ("given", "non-dropping-particle", "family",
+                                                   "suffix")]
+    return " ".join(part for part in parts if part)
+
+
+def _date(issued: object) -> str | None:
+    date = as_dict(issued)
+    parts = date.get("date-parts")
+    if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
+        return date_of(*parts[0][:3])
+    raw = clean(date.get("raw") or date.get("literal"))
+    return date_of(raw[:4]) if raw[:4].isdigit() else None
