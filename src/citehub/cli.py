@@ -211,6 +211,8 @@ def import_command(format_name: str, source: Path | None, hub_dir: Path, force: 
 
     if source is None:
         raise click.UsageError("FILE is required (with --fetch, the responses are saved there)")
+    if fetch_id is not None:
+        fetch_into(format_name, fetch_id, source, force)
     diagnostics = Diagnostics()
     try:
         bibliography = read_bibliography(format_name, source, diagnostics, cited=cited,
@@ -233,3 +235,23 @@ def import_command(format_name: str, source: Path | None, hub_dir: Path, force: 
         click.echo(f"skipped {line}", err=True)
     click.echo(f"imported {display_path(source)} into {display_path(hub_dir)}: "
                f"{outcome.summary()}")
+
+
+def fetch_into(format_name: str, fetch_id: str, source: Path, force: bool) -> None:
+    from citehub.importers.fetch import FetchError, fetch, save
+
+    if format_name not in ("s2", "openalex"):
+        raise click.UsageError("--fetch works with s2 and openalex; export the others to a file")
+    if source.exists() and not force:
+        click.echo(f"error: {display_path(source)} exists; choose another FILE for the "
+                   "responses (or --force to replace it)", err=True)
+        sys.exit(1)
+    api = "Semantic Scholar" if format_name == "s2" else "OpenAlex"
+    click.echo(f"fetching {fetch_id} from {api} (politely: a second or so per request)",
+               err=True)
+    try:
+        data = fetch(format_name, fetch_id)
+    except FetchError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    save(data, source)
