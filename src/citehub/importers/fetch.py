@@ -129,8 +129,8 @@ def _openalex(api: Api, work_id: str) -> dict[str, Any]:
         raise FetchError(f"{url}: no work in the answer")
     short_id = str(work["id"]).rsplit("/", 1)[-1]
     citing: list[Any] = []
-    cursor = "*"
-    while cursor and len(citing) < MOST:
+    cursor: object = "*"
+    while isinstance(cursor, str) and cursor and len(citing) < MOST:
         page = api.get(f"{OPENALEX_API}/works", {**params, "filter": f"cites:{short_id}",
                                                  "per-page": PAGE_SIZE["openalex"],
                                                  "cursor": cursor})
