@@ -61,6 +61,9 @@ PAPERS = CONTENT / "papers"
 
 DEFAULT_README = "../shared/data/awesome-kd/README.md"
 DEFAULT_SEED = "../shared/seed/000_443ac2c49f73788e.txt"
+# Semantic Scholar's record of Turing's 1950 paper with 1000 citing papers (a copy of
+# ../shared/data/semantic-scholar/Paper.json), imported with `citehub import s2`.
+DEFAULT_TURING = "tests/fixtures/import/semantic-scholar/Paper.json"
 
 SURVEY_ID = "2402.13116"
 SURVEY = {
@@ -86,12 +89,13 @@ SURVEY = {
 HUB_YAML = """\
 title: Knowledge Distillation of LLMs — a citation hub
 description: A demo hub around the survey on knowledge distillation of large language models,
-  the works it lists and the papers that cite it.
+  the works it lists and the papers that cite it; and Turing's 1950 "Computing Machinery and
+  Intelligence" with 1000 of its citing papers, as Semantic Scholar lists them.
 base_url: https://example.github.io/kd-hub/
 repo_url: https://github.com/example/kd-hub
 warnings:
-  # The awesome list gives neither abstracts nor how the survey uses each work: say so once
-  # here instead of 435 times on every build.
+  # Neither the awesome list nor Semantic Scholar's paper record says how a work is used, and
+  # many have no abstract: say so once here instead of some 1,600 times on every build.
   no-abstract: ignore
   unclassified: ignore
 """
@@ -503,6 +507,8 @@ def main(argv: list[str] | None = None) -> int:
                     help=f"Awesome-KD README (default {DEFAULT_README}, relative to the repo)")
     ap.add_argument("--seed", default=DEFAULT_SEED,
                     help=f"seed hub page text (default {DEFAULT_SEED}, relative to the repo)")
+    ap.add_argument("--turing", default=DEFAULT_TURING,
+                    help=f"Semantic Scholar paper record (default {DEFAULT_TURING})")
     args = ap.parse_args(argv)
 
     readme_text = resolve(args.readme).read_text(encoding="utf-8")
@@ -556,7 +562,23 @@ def main(argv: list[str] | None = None) -> int:
     for msg in problems:
         warn(msg)
     print(f"wrote {len(files)} papers ({len(refs)} references, {len(citing)} citing)")
-    return 0
+    return import_turing(resolve(args.turing))
+
+
+def import_turing(record: Path) -> int:
+    """The Turing hub, through the importer a user would run (`citehub import s2 FILE`)."""
+    sys.path.insert(0, str(REPO_ROOT / "src"))
+    from citehub.diagnostics import Diagnostics
+    from citehub.importers import read_bibliography
+    from citehub.importers.hub import import_into
+
+    diagnostics = Diagnostics()
+    outcome = import_into(REPO_ROOT, read_bibliography("s2", record, diagnostics), record,
+                          diagnostics)
+    for line in diagnostics.formatted():
+        warn(line)
+    print(f"imported {record.name}: {outcome.summary()}")
+    return 1 if diagnostics.has_errors else 0
 
 
 if __name__ == "__main__":

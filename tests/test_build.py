@@ -41,7 +41,7 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert re.fullmatch(
-        r"built 221 papers into \S+: \d+ pages, \d+ files, [\d.]+ [kM]B in [\d.]+ s\n",
+        r"built 1230 papers into \S+: \d+ pages, \d+ files, [\d.]+ [kM]B in [\d.]+ s\n",
         result.stdout,
     ), result.stdout
     return out
@@ -69,7 +69,7 @@ def test_demo_reference_page_shows_the_survey_section_as_context(demo_site: Path
 def test_demo_check_is_clean(tmp_path: Path) -> None:
     result = run_citehub("check", str(REPO), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "checked 221 papers: 0 errors, 0 warnings\n"
+    assert result.stdout == "checked 1230 papers: 0 errors, 0 warnings\n"
 
 
 def test_same_content_builds_byte_identical_sites(demo_site: Path, tmp_path: Path) -> None:

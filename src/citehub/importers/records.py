@@ -185,9 +185,10 @@ def as_dict(value: object) -> dict[str, Any]:
 
 
 def web_url(value: object) -> str | None:
-    """`value` if it is an http(s) URL a paper file accepts, else None."""
-    text = clean(value)
-    return text if re.match(r"^https?://[^\s/]+", text) else None
+    """`value` if it is an http(s) URL, spaces encoded (sources have them in query strings, a
+    paper file refuses them), else None."""
+    text = clean(value).replace(" ", "%20")
+    return text if re.match(r"^https?://[^/]+", text) else None
 
 
 class SourceError(Exception):
