@@ -303,3 +303,33 @@ def test_fetching_waits_when_rate_limited_and_says_not_found() -> None:
     with pytest.raises(FetchError, match="not found"):
         fetch("s2", "nothing", client, sleep=waits.append)
     assert 3.0 in waits
+
+
+def test_import_fetch_saves_the_responses_then_imports_them(
+        hub: Hub, monkeypatch: pytest.MonkeyPatch) -> None:
+    from citehub.importers import fetch as fetching
+
+    def recorded(source: str, paper_id: str) -> object:
+        client = httpx.Client(transport=httpx.MockTransport(recorded_s2),
+                              headers={"User-Agent": "citehub/test"})
+        return fetch(source, paper_id, client, sleep=lambda seconds: None)
+
+    monkeypatch.setattr(fetching, "fetch", recorded)
+    saved = hub.root / "turing.json"
+    run = hub.cli("import", "s2", str(saved), "--dir", str(hub.root), "--fetch",
+                  "DOI:10.1093/MIND/LIX.236.433")
+    assert run.exit_code == 0, run.stderr
+    assert json.loads(saved.read_text())["title"] == "Computing Machinery and Intelligence"
+    assert "3 created" in run.stdout
+    # The responses are never written over without --force.
+    again = hub.cli("import", "s2", str(saved), "--dir", str(hub.root), "--fetch", "x")
+    assert again.exit_code == 1 and "turing.json exists" in again.stderr
+    unknown = hub.cli("import", "s2", str(hub.root / "none.json"), "--dir", str(hub.root),
+                      "--fetch", "nothing")
+    assert unknown.exit_code == 1 and "error: " in unknown.stderr and "not found" in (
+        unknown.stderr)
+
+
+def test_fetch_is_for_the_apis_only(hub: Hub) -> None:
+    run = hub.cli("import", "bibtex", str(hub.root / "x.bib"), "--fetch", "x")
+    assert run.exit_code == 2 and "--fetch works with s2 and openalex" in run.stderr
