@@ -333,3 +333,14 @@ def test_import_fetch_saves_the_responses_then_imports_them(
 def test_fetch_is_for_the_apis_only(hub: Hub) -> None:
     run = hub.cli("import", "bibtex", str(hub.root / "x.bib"), "--fetch", "x")
     assert run.exit_code == 2 and "--fetch works with s2 and openalex" in run.stderr
+
+
+def test_import_never_writes_through_a_linked_papers_folder(hub: Hub, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (hub.root / "content" / "papers").rmdir()
+    (hub.root / "content" / "papers").symlink_to(outside)
+    run = hub.cli("import", "csl-json", str(FIXTURES / "zotero.json"), "--dir", str(hub.root))
+    assert run.exit_code == 1
+    assert "outside the hub folder; refusing to write there" in run.stderr
+    assert list(outside.iterdir()) == []

@@ -24,7 +24,15 @@ from citehub.importers.records import (
     clean,
     doi,
 )
-from citehub.load import PAPER_ID, PAPERS_FOLDER, Document, paper_document, read_text, text_digest
+from citehub.load import (
+    PAPER_ID,
+    PAPERS_FOLDER,
+    Document,
+    escapes,
+    paper_document,
+    read_text,
+    text_digest,
+)
 from citehub.scaffold import yaml_scalar
 
 CONTENT = Path("content")
@@ -63,8 +71,13 @@ def import_into(hub_dir: Path, bibliography: Bibliography, source: Path,
     """Write the bibliography's papers into the hub; nothing is written when there are
     errors (an unknown paper named on the command line, say)."""
     papers_dir = hub_dir / CONTENT / PAPERS_FOLDER
-    existing = read_existing(papers_dir, diagnostics)
     outcome = Outcome()
+    for folder in (hub_dir / CONTENT, papers_dir):
+        if escapes(folder, hub_dir):  # a link a pull request committed: never write there
+            diagnostics.error(folder, 1, f"is a symbolic link to {folder.resolve()}, outside "
+                                         "the hub folder; refusing to write there")
+            return outcome
+    existing = read_existing(papers_dir, diagnostics)
     outcome.skipped += [f"{source}:{line}: {why}" for line, why in bibliography.skipped]
     ids = name_records(bibliography.records, existing)
     cites = resolve_cites(bibliography.cites, ids, existing, source, diagnostics)
