@@ -335,9 +335,9 @@ def test_fetch_is_for_the_apis_only(hub: Hub) -> None:
     assert run.exit_code == 2 and "--fetch works with s2 and openalex" in run.stderr
 
 
-def test_import_never_writes_through_a_linked_papers_folder(hub: Hub, tmp_path: Path) -> None:
-    outside = tmp_path / "outside"
-    outside.mkdir()
+def test_import_never_writes_through_a_linked_papers_folder(
+        hub: Hub, tmp_path_factory: pytest.TempPathFactory) -> None:
+    outside = tmp_path_factory.mktemp("outside")
     (hub.root / "content" / "papers").rmdir()
     (hub.root / "content" / "papers").symlink_to(outside)
     run = hub.cli("import", "csl-json", str(FIXTURES / "zotero.json"), "--dir", str(hub.root))
