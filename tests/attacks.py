@@ -112,6 +112,11 @@ PAYLOADS = (
                        "xmlns='http://www.w3.org/2000/svg'><image href='1' onerror='alert(1)'/>"
                        "</svg>#x\"/></svg>"),
     Payload("details-ontoggle", "<details open ontoggle=alert(1)>"),
+    # TeX math becomes MathML at build time: the converter must not be a way in.
+    Payload("tex-text-script", "$\\text{<script>alert(1)</script>}$"),
+    Payload("tex-href", "$\\href{javascript:alert(1)}{x}$ $$\\href{javascript:alert(1)}{y}$$"),
+    Payload("tex-style", "$\\style{background:url(javascript:alert(1))}{x}$"),
+    Payload("tex-mathml-breakout", "$x</math><img src=x onerror=alert(1)>$"),
     Payload("input-autofocus", "<input autofocus onfocus=alert(1)>"),
     Payload("form-action", '<form action="javascript:alert(1)"><button>x</button></form>'),
     Payload("button-formaction", "<button formaction=javascript:alert(1)>x</button>"),

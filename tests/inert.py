@@ -56,6 +56,20 @@ SAFE_INPUT_TYPES = frozenset({"checkbox", "radio", "search", "text", "number", "
 SAFE_BUTTON_TYPES = frozenset({"reset", "button"})
 THEME_CHARTS = frozenset({"bar", "histogram", "stack"})
 CHART_ELEMENTS = frozenset({"rect", "line", "text", "title", "desc", "g"})
+# MathML's presentation elements (what TeX in an abstract becomes), and their layout
+# attributes: nothing that links, styles, or runs.
+MATH_ELEMENTS = frozenset({
+    "math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "msup", "msub", "msubsup",
+    "mfrac", "msqrt", "mroot", "mover", "munder", "munderover", "mtable", "mtr", "mtd",
+    "mstyle", "mpadded", "mphantom", "menclose", "merror",
+})
+MATH_ATTRIBUTES = frozenset({
+    "xmlns", "display", "mathvariant", "stretchy", "fence", "separator", "lspace", "rspace",
+    "accent", "accentunder", "columnalign", "rowspacing", "columnspacing", "displaystyle",
+    "scriptlevel", "width", "height", "depth", "linethickness", "notation", "minsize",
+    "maxsize", "movablelimits", "largeop", "symmetric", "form", "columnlines", "rowlines",
+    "frame", "rowalign",
+})
 # Attributes whose value is a URL the browser may load or navigate to.
 URL_ATTRIBUTES = frozenset({
     "href", "src", "action", "formaction", "poster", "data", "background", "cite", "longdesc",
@@ -312,8 +326,16 @@ def check_foreign(
     foreign_root: ElementTree.Element,
     report: Report,
 ) -> None:
-    """Only the theme's charts: <svg> of a chart class, holding only plain shapes and text."""
+    """Only the theme's charts (<svg> of a chart class, holding only plain shapes and text)
+    and abstracts' math (<math> of presentation elements, with no link, style or handler)."""
     name = local(element.tag)
+    if namespace(foreign_root.tag) == MATHML and local(foreign_root.tag) == "math":
+        if name not in MATH_ELEMENTS:
+            report.add(path, f"unexpected element inside math: {describe(element)}")
+        for attribute in element.attrib:
+            if local(attribute) not in MATH_ATTRIBUTES:
+                report.add(path, f"unexpected attribute inside math: {describe(element)}")
+        return
     is_chart = (namespace(foreign_root.tag) == SVG
                 and bool(THEME_CHARTS & set((foreign_root.get("class") or "").split())))
     if not is_chart:

@@ -26,6 +26,7 @@ from citehub.diagnostics import Diagnostics, display_path
 from citehub.linkcheck import PageLinks, extract
 from citehub.load import escapes, refuse_link
 from citehub.pages import PlannedFile
+from citehub.tex import use_tex
 from citehub.urls import Urls
 from citehub.write import WriteStats, write_files
 
@@ -151,6 +152,7 @@ def _make_markdown() -> MarkdownIt:
     markdown.add_render_rule("link_open", _render_link_open)
     markdown.add_render_rule("heading_open", _render_heading)
     markdown.add_render_rule("heading_close", _render_heading)
+    use_tex(markdown)
     return markdown
 
 

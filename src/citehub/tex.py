@@ -1,0 +1,122 @@
+"""TeX as arXiv abstracts write it, for the Markdown of abstracts: `$…$` and `$$…$$` math as
+MathML (made at build time: no script on the page), `\\textit{}`, `\\emph{}`, `\\textbf{}` and
+friends as emphasis, `--` and `---` as dashes, ``` ``…'' ``` as quotes. Whatever cannot be
+rendered stays as the TeX that was written, which people read well enough.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Sequence
+
+from latex2mathml.converter import convert
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+MATHML = "http://www.w3.org/1998/Math/MathML"
+# latex2mathml passes \text{<script>} and \href{javascript:…} through: its output is rebuilt
+# from these elements and attributes only, or the formula is shown as its TeX.
+ELEMENTS = {
+    "math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "msup", "msub", "msubsup",
+    "mfrac", "msqrt", "mroot", "mover", "munder", "munderover", "mtable", "mtr", "mtd",
+    "mstyle", "mpadded", "mphantom", "menclose", "merror",
+}
+ATTRIBUTES = {
+    "display", "mathvariant", "stretchy", "fence", "separator", "lspace", "rspace", "accent",
+    "accentunder", "columnalign", "rowspacing", "columnspacing", "displaystyle",
+    "scriptlevel", "width", "height", "depth", "linethickness", "notation", "minsize",
+    "maxsize", "movablelimits", "largeop", "symmetric", "form", "columnlines", "rowlines",
+    "frame", "rowalign",
+}
+SAFE_VALUE = re.compile(r"^[A-Za-z0-9 .%+\-#]*$")
+TEXT_COMMAND = re.compile(r"\\(textit|emph|textsl|textbf|texttt|textsc|textrm|underline)"
+                          r"\{([^{}\\]*)\}")
+TAGS = {"textit": "em", "emph": "em", "textsl": "em", "textbf": "strong"}
+DASHES = (("---", "\u2014"), ("--", "\u2013"), ("``", "\u201c"), ("''", "\u201d"))
+
+
+def mathml(tex: str, display: bool) -> str | None:
+    """`tex` as MathML, or None when it cannot be converted safely."""
+    try:
+        converted = convert(tex, display="block" if display else "inline")
+        root = ElementTree.fromstring(converted)
+    except Exception:  # latex2mathml raises many kinds of error on TeX it does not know
+        return None
+    if not _allowed(root):
+        return None
+    rebuilt = ElementTree.tostring(root, encoding="unicode", short_empty_elements=False)
+    # ElementTree writes the namespace as a prefix; HTML wants MathML's plain element names.
+    return rebuilt.replace("ns0:", "").replace(":ns0=", "=")
+
+
+def _allowed(element: ElementTree.Element) -> bool:
+    name = element.tag.removeprefix(f"{{{MATHML}}}")
+    if name not in ELEMENTS:
+        return False
+    for attribute, value in element.attrib.items():
+        if attribute not in ATTRIBUTES or not SAFE_VALUE.match(value):
+            return False
+    return all(_allowed(child) for child in element)
+
+
+def use_tex(markdown: MarkdownIt) -> None:
+    """Teach `markdown` the TeX of abstracts."""
+    # A lone dollar is money ("$5 and $10"): math needs no space inside its dollars, and no
+    # digit right after the closing one.
+    markdown.use(dollarmath_plugin, allow_labels=False, allow_space=False, allow_digits=False,
+                 allow_blank_lines=False, double_inline=True)
+    for rule in ("math_inline", "math_inline_double", "math_block"):
+        markdown.add_render_rule(rule, _render_math)
+    markdown.inline.ruler.before("escape", "tex_text_command", _text_command)
+    markdown.core.ruler.push("tex_dashes", _dashes)
+
+
+def _render_math(self: RendererHTML, tokens: Sequence[Token], index: int,
+                 options: OptionsDict, env: EnvType) -> str:
+    token = tokens[index]
+    display = token.type != "math_inline"
+    converted = mathml(token.content, display)
+    if token.type == "math_block":
+        shown = converted or escapeHtml(f"$${token.content}$$")
+        return f'<div class="math">{shown}</div>\n'
+    if converted is None:
+        fence = "$$" if display else "$"
+        return escapeHtml(f"{fence}{token.content}{fence}")
+    return f'<span class="math">{converted}</span>'
+
+
+def _text_command(state: StateInline, silent: bool) -> bool:
+    if state.src[state.pos] != "\\":
+        return False
+    match = TEXT_COMMAND.match(state.src, state.pos)
+    if match is None:
+        return False
+    if not silent:
+        command, text = match.groups()
+        if command == "texttt":
+            token = state.push("code_inline", "code", 0)
+            token.content = text
+        else:
+            tag = TAGS.get(command)
+            if tag:
+                state.push(f"{tag}_open", tag, 1)
+            state.push("text", "", 0).content = text
+            if tag:
+                state.push(f"{tag}_close", tag, -1)
+    state.pos = match.end()
+    return True
+
+
+def _dashes(state: StateCore) -> None:
+    for block in state.tokens:
+        for token in block.children or ():
+            if token.type == "text":
+                for tex, character in DASHES:
+                    token.content = token.content.replace(tex, character)
