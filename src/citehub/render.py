@@ -8,7 +8,6 @@ import re
 import signal
 import types
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -274,17 +273,25 @@ def render_site(
     files, total = 0, 0
     rendered: list[Rendered] = []
     _job = (root, planned, environment)
+    pool = multiprocessing.get_context("fork").Pool(workers, _worker_start) if parallel else None
     try:
-        with ExitStack() as stack:
-            results: Iterator[tuple[WriteStats, list[Rendered]]] = map(_render_chunk, chunks)
-            if parallel:
-                pool = stack.enter_context(
-                    multiprocessing.get_context("fork").Pool(workers, _worker_start))
-                results = pool.imap_unordered(_render_chunk, chunks)
-            for stats, written in progress(results, len(chunks)):
-                files, total = files + stats.files, total + stats.bytes
-                rendered.extend(written)
+        results: Iterator[tuple[WriteStats, list[Rendered]]] = (
+            pool.imap_unordered(_render_chunk, chunks) if pool else map(_render_chunk, chunks))
+        for stats, written in progress(results, len(chunks)):
+            files, total = files + stats.files, total + stats.bytes
+            rendered.extend(written)
+        if pool:
+            # Workers that finished end by themselves. Pool.terminate() (what `with Pool`
+            # does) can kill one holding the task queue's lock, and then waits forever for
+            # another stuck on it: only a failed render stops them that way.
+            pool.close()
+    except BaseException:
+        if pool:
+            pool.terminate()
+        raise
     finally:
+        if pool:
+            pool.join()
         _job = None
     return WriteStats(files, total), rendered
 
