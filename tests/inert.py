@@ -349,6 +349,15 @@ def check_foreign(
 def check_script(
     path: Path, element: ElementTree.Element, report: Report, context: SiteContext
 ) -> None:
+    if (element.get("type") or "").strip().lower() == "application/ld+json":
+        # A data block (schema.org metadata): never run, but it must be JSON and only JSON.
+        try:
+            json.loads(element.text or "")
+        except ValueError:
+            report.add(path, f"JSON-LD that is not JSON: {(element.text or '')[:80]!r}")
+        if element.get("src") is not None or len(element):
+            report.add(path, f"JSON-LD with a source or children: {describe(element)}")
+        return
     source = element.get("src")
     if source is None or not is_internal(source, context):
         report.add(path, f"script that is not a file of this site: {describe(element)}")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -120,6 +121,9 @@ class HubView:
     json_url: str
     edit_url: str | None  # the paper's file on GitHub, when hub.yaml names repo_url
     suggest_url: str | None  # a prefilled new paper file that cites this one
+    # Google Scholar's Highwire Press tags, (name, content) in order; schema.org JSON-LD.
+    scholar: tuple[tuple[str, str], ...] = ()
+    json_ld: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -362,7 +366,73 @@ class Planner:
             edit_url=self.repo.edit(paper.id) if self.repo else None,
             suggest_url=self.repo.suggest_citation(
                 paper.id, list(self.roles), list(self.polarities)) if self.repo else None,
+            scholar=self.scholar_tags(hub), json_ld=self.json_ld(hub),
         )
+
+    # -- metadata for search engines and reference managers -------------------------------
+
+    def identifiers(self, paper: Paper) -> dict[str, str]:
+        """The paper's arXiv id and DOI, bare ("2402.13116", "10.1000/xyz")."""
+        return {link.kind: link.text.split(":", 1)[1] for link in paper.links
+                if link.kind in ("arxiv", "doi")}
+
+    def pdf_url(self, paper: Paper) -> str | None:
+        pdf = next((link.url for link in paper.links if link.kind == "pdf"), None)
+        arxiv = self.identifiers(paper).get("arxiv")
+        return pdf or (f"https://arxiv.org/pdf/{arxiv}" if arxiv else None)
+
+    def scholar_tags(self, hub: Hub) -> tuple[tuple[str, str], ...]:
+        """Highwire Press tags, as Google Scholar's inclusion guidelines ask for them."""
+        paper = hub.paper
+        tags = [("citation_title", paper.title)]
+        tags += [("citation_author", author) for author in paper.authors]
+        if paper.date is not None:
+            tags.append(("citation_publication_date", paper.date.text.replace("-", "/")))
+        if paper.venue and paper.venue.casefold() != "arxiv":
+            kind = "conference" if CONFERENCE.search(paper.venue) else "journal"
+            tags.append((f"citation_{kind}_title", paper.venue))
+        identifiers = self.identifiers(paper)
+        if "doi" in identifiers:
+            tags.append(("citation_doi", identifiers["doi"]))
+        if "arxiv" in identifiers:
+            tags.append(("citation_arxiv_id", identifiers["arxiv"]))
+        pdf = self.pdf_url(paper)
+        if pdf:
+            tags.append(("citation_pdf_url", pdf))
+        if self.urls.origin:
+            tags.append(("citation_abstract_html_url", self.urls.absolute(
+                self.urls.paper(paper.id))))
+        return tuple(tags)
+
+    def json_ld(self, hub: Hub) -> dict[str, Any]:
+        """schema.org's ScholarlyArticle: the paper, its identifiers and what it cites."""
+        paper = hub.paper
+        url = self.urls.absolute(self.urls.paper(paper.id))
+        identifiers = self.identifiers(paper)
+        data: dict[str, Any] = {
+            "@context": "https://schema.org", "@type": "ScholarlyArticle", "@id": url,
+            "url": url, "name": paper.title, "headline": paper.title[:110],
+            "author": [{"@type": "Person", "name": author} for author in paper.authors],
+        }
+        if paper.date is not None:
+            data["datePublished"] = paper.date.text
+        if paper.summary:
+            data["description"] = paper.summary
+        if identifiers:
+            data["identifier"] = [
+                {"@type": "PropertyValue", "propertyID": "DOI" if kind == "doi" else "arXiv",
+                 "value": value} for kind, value in sorted(identifiers.items())]
+            data["sameAs"] = [f"https://doi.org/{value}" if kind == "doi" else
+                              f"https://arxiv.org/abs/{value}"
+                              for kind, value in sorted(identifiers.items())]
+        if paper.venue:
+            data["isPartOf"] = {"@type": "Periodical", "name": paper.venue}
+        if hub.references:
+            data["citation"] = [
+                {"@type": "ScholarlyArticle", "name": entry.paper.title,
+                 "url": self.urls.absolute(self.urls.paper(entry.paper.id))}
+                for entry in hub.references]
+        return data
 
     def axis_chart(
         self, hub: Hub, axis: Axis, rows: tuple[SummaryRow, ...]
@@ -566,6 +636,10 @@ class Planner:
                           fingerprint=self.fingerprint(self.urls.asset("robots.txt")))
 
 
+# A venue that is a conference's (citation_conference_title), not a journal's.
+CONFERENCE = re.compile(r"\b(conference|proceedings|proc\.|workshop|symposium|meeting|"
+                        r"neurips|nips|icml|iclr|acl|emnlp|naacl|cvpr|iccv|eccv|aaai|ijcai)\b",
+                        re.IGNORECASE)
 LINK_LABELS = {
     "arxiv": "arXiv", "doi": "DOI", "pdf": "PDF", "code": "Code", "url": "Web page",
     "data": "Data", "slides": "Slides", "video": "Video",
