@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 from citehub.aggregate import CitingEntry, Hub, SiteAggregates, newest_first
 from citehub.charts import Distribution, YearChart, distribution, year_chart
 from citehub.config import Axis, HubConfig
+from citehub.exports import hub_csv, paper_bibtex
 from citehub.model import Citation, Paper
 from citehub.urls import RepoUrls, Urls
 
@@ -119,11 +120,25 @@ class HubView:
     polarity_chart: Distribution | None
     has_filter_pages: bool
     json_url: str
+    bibtex_url: str
+    csv_url: str
+    feed_url: str
     edit_url: str | None  # the paper's file on GitHub, when hub.yaml names repo_url
     suggest_url: str | None  # a prefilled new paper file that cites this one
     # Google Scholar's Highwire Press tags, (name, content) in order; schema.org JSON-LD.
     scholar: tuple[tuple[str, str], ...] = ()
     json_ld: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FeedView:
+    """An Atom feed's own fields: the site's newest papers, or a paper's newest citing ones."""
+
+    title: str
+    subtitle: str | None
+    id: str
+    self_url: str
+    alternate_url: str
 
 
 @dataclass(frozen=True)
@@ -363,6 +378,8 @@ class Planner:
             representative=tuple(self.citing_item(hub, entry) for entry in hub.representative),
             references=tuple(self.reference_item(entry) for entry in hub.references),
             json_url=self.urls.paper_json(paper.id),
+            bibtex_url=self.urls.paper_bibtex(paper.id), csv_url=self.urls.paper_csv(paper.id),
+            feed_url=self.urls.paper_feed(paper.id),
             edit_url=self.repo.edit(paper.id) if self.repo else None,
             suggest_url=self.repo.suggest_citation(
                 paper.id, list(self.roles), list(self.polarities)) if self.repo else None,
@@ -493,6 +510,24 @@ class Planner:
             self.urls.output_path(json_url), json_url, produce=partial(hub_json, hub, self.urls),
             fingerprint=self.fingerprint(json_url, view_digest, *citing),
         )
+        bibtex_url = self.urls.paper_bibtex(paper_id)
+        yield PlannedFile(
+            self.urls.output_path(bibtex_url), bibtex_url,
+            produce=partial(paper_bibtex, hub.paper, self.urls),
+            fingerprint=self.fingerprint(bibtex_url, cards[paper_id]),
+        )
+        if hub.citing:  # a CSV and a feed of its citing papers, when it has some
+            csv_url = self.urls.paper_csv(paper_id)
+            yield PlannedFile(
+                self.urls.output_path(csv_url), csv_url, produce=partial(hub_csv, hub, self.urls),
+                fingerprint=self.fingerprint(csv_url, *citing),
+            )
+            feed_url = self.urls.paper_feed(paper_id)
+            yield PlannedFile(
+                self.urls.output_path(feed_url), feed_url, "feed.xml",
+                more=partial(self.hub_feed_context, hub),
+                fingerprint=self.fingerprint(feed_url, cards[paper_id], *citing[:FEED_ENTRIES]),
+            )
         if self.has_filter_pages(hub):
             yield from self.filter_pages(hub, view_digest)
 
@@ -504,6 +539,15 @@ class Planner:
         if hub is None:
             return None
         return next((file for file in self.hub_files(hub) if file.path == path), None)
+
+    def hub_feed_context(self, hub: Hub) -> dict[str, Any]:
+        """Follow a paper: its newest citing papers as an Atom feed."""
+        paper_url = self.urls.absolute(self.urls.paper(hub.paper.id))
+        newest = [self.card(entry.paper) for entry in hub.citing
+                  if entry.paper.date is not None][:FEED_ENTRIES]
+        return {"entries": newest, "feed": FeedView(
+            f"Citing “{hub.paper.title}”", f"New papers citing “{hub.paper.title}”, newest first",
+            paper_url, self.urls.absolute(self.urls.paper_feed(hub.paper.id)), paper_url)}
 
     def hub_lists(self, hub: Hub) -> tuple[HubView, list[CitationItem]]:
         """The hub's view and citing items, made once for all of its pages that are rendered."""
@@ -627,8 +671,11 @@ class Planner:
     def feed_files(self) -> Iterator[PlannedFile]:
         papers = sorted((hub.paper for hub in self.site.hubs.values()), key=newest_first)
         newest = [self.card(paper) for paper in papers if paper.date is not None][:FEED_ENTRIES]
+        home = self.urls.absolute(self.urls.home())
+        feed = FeedView(self.config.title, self.config.description, home,
+                        self.urls.absolute(self.urls.feed()), home)
         yield PlannedFile(self.urls.output_path(self.urls.feed()), self.urls.feed(),
-                          "feed.xml", {"entries": newest},
+                          "feed.xml", {"entries": newest, "feed": feed},
                           fingerprint=self.fingerprint(self.urls.feed(), *map(
                               self.card_digest_of, newest)))
         yield PlannedFile("robots.txt", self.urls.asset("robots.txt"),

@@ -36,6 +36,15 @@ class Urls:
     def paper_json(self, paper_id: str) -> str:
         return f"{self.base_path}papers/{paper_id}/index.json"
 
+    def paper_bibtex(self, paper_id: str) -> str:
+        return f"{self.base_path}papers/{paper_id}/cite.bib"
+
+    def paper_csv(self, paper_id: str) -> str:
+        return f"{self.base_path}papers/{paper_id}/citing.csv"
+
+    def paper_feed(self, paper_id: str) -> str:
+        return f"{self.base_path}papers/{paper_id}/feed.xml"
+
     def paper_filter(self, paper_id: str, axis: FilterAxis, term: str | int, page: int = 1) -> str:
         return self.paged(f"{self.base_path}papers/{paper_id}/{axis}/{term}/", page)
 

@@ -1,0 +1,87 @@
+"""Files for other tools, one set per paper: its BibTeX entry (what the page's "Cite" button
+copies) and its citing papers as CSV. Their bytes depend only on the content, like pages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from bibtexparser.entrypoint import write_string
+from bibtexparser.library import Library
+from bibtexparser.model import Entry, Field
+
+from citehub.aggregate import Hub
+from citehub.model import Paper
+from citehub.urls import Urls
+
+# BibTeX's special characters, written so that they stay text (and braces stay balanced:
+# a title cannot close its own field and start a new entry).
+BIBTEX_ESCAPES = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "#": r"\#",
+    "$": r"\$", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+}
+BIBTEX_SPECIAL = re.compile("|".join(map(re.escape, BIBTEX_ESCAPES)))
+CONFERENCE = re.compile(r"\b(conference|proceedings|proc\.|workshop|symposium)\b", re.I)
+# A cell a spreadsheet would run as a formula (CSV injection): such cells get a leading '.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def bibtex_text(value: str) -> str:
+    return BIBTEX_SPECIAL.sub(lambda match: BIBTEX_ESCAPES[match.group(0)], value)
+
+
+def paper_bibtex(paper: Paper, urls: Urls) -> bytes:
+    """The paper's BibTeX entry, keyed by its id."""
+    identifiers = {link.kind: link.text.split(":", 1)[1] for link in paper.links
+                   if link.kind in ("arxiv", "doi")}
+    if paper.venue and CONFERENCE.search(paper.venue):
+        entry_type, venue_field = "inproceedings", "booktitle"
+    elif paper.venue and paper.venue.casefold() != "arxiv":
+        entry_type, venue_field = "article", "journal"
+    else:
+        entry_type, venue_field = "misc", ""
+    fields = [("title", paper.title)]
+    if paper.authors:
+        fields.append(("author", " and ".join(paper.authors)))
+    if paper.date is not None:
+        fields.append(("year", str(paper.date.year)))
+        if paper.date.month is not None:
+            fields.append(("month", str(paper.date.month)))
+    if venue_field and paper.venue:
+        fields.append((venue_field, paper.venue))
+    if "doi" in identifiers:
+        fields.append(("doi", identifiers["doi"]))
+    if "arxiv" in identifiers:
+        fields += [("eprint", identifiers["arxiv"]), ("archiveprefix", "arXiv")]
+        if paper.categories:
+            fields.append(("primaryclass", paper.categories[0]))
+    fields.append(("url", urls.absolute(urls.paper(paper.id))))
+    # The writer encloses each value in braces; the title's second pair keeps its capitals.
+    entry = Entry(entry_type, paper.id, [
+        Field(name, "{" + bibtex_text(value) + "}" if name == "title" else bibtex_text(value))
+        for name, value in fields])
+    return write_string(Library([entry])).strip().encode() + b"\n"
+
+
+CSV_COLUMNS = ("id", "title", "date", "year", "role", "polarity", "refs", "authors", "venue",
+               "url")
+
+
+def hub_csv(hub: Hub, urls: Urls) -> bytes:
+    """The papers citing the hub's paper, newest first, one row each."""
+    output = io.StringIO()
+    writer = csv.writer(output, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for entry in hub.citing:
+        paper, citation = entry.paper, entry.citation
+        row = (paper.id, paper.title, paper.date.text if paper.date else "",
+               str(paper.year or ""), citation.role or "", citation.polarity or "",
+               str(citation.refs or 1), "; ".join(paper.authors), paper.venue or "",
+               urls.absolute(urls.paper(paper.id)))
+        writer.writerow([_cell(value) for value in row])
+    return output.getvalue().encode()
+
+
+def _cell(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_START) else value
