@@ -112,6 +112,9 @@ PAYLOADS = (
                        "xmlns='http://www.w3.org/2000/svg'><image href='1' onerror='alert(1)'/>"
                        "</svg>#x\"/></svg>"),
     Payload("details-ontoggle", "<details open ontoggle=alert(1)>"),
+    # The exports: a spreadsheet formula (CSV injection) and a BibTeX field break-out.
+    Payload("csv-formula", '=HYPERLINK("https://evil.example/","click")'),
+    Payload("bibtex-breakout", "x}, note={injected} } @misc{evil, title={owned"),
     # TeX math becomes MathML at build time: the converter must not be a way in.
     Payload("tex-text-script", "$\\text{<script>alert(1)</script>}$"),
     Payload("tex-href", "$\\href{javascript:alert(1)}{x}$ $$\\href{javascript:alert(1)}{y}$$"),

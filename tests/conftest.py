@@ -70,7 +70,7 @@ class Hub:
     def page(self, url_path: str) -> str:
         """The HTML served at `url_path` (relative to the base path) after a build."""
         target = self.site / url_path.strip("/")
-        if not url_path.endswith((".html", ".json", ".xml", ".txt")):
+        if not url_path.endswith((".html", ".json", ".xml", ".txt", ".bib", ".csv")):
             target = target / "index.html"
         return target.read_text(encoding="utf-8")
 

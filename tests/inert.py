@@ -20,6 +20,7 @@ type (.js, .svg, …) is there that the theme did not ship.
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import xml.etree.ElementTree as ElementTree
@@ -48,6 +49,7 @@ FORBIDDEN_ELEMENTS = frozenset({
 # submits nowhere (no action; CSP form-action 'none'), its controls only inside it; charts
 # are SVG of a few shapes, drawn at build time from numbers.
 THEME_FORMS = frozenset({"explorer"})
+THEME_BUTTONS = frozenset({"cite-copy"})  # outside any form, type=button
 FORM_CONTROLS = frozenset({"input", "select", "option", "optgroup", "button", "textarea",
                            "datalist", "output"})
 FORM_SUBMISSION_ATTRIBUTES = frozenset({"action", "method", "target", "enctype",
@@ -112,6 +114,8 @@ class Report:
     pages: int = 0
     xml_files: int = 0
     json_files: int = 0
+    csv_files: int = 0
+    bib_files: int = 0
     _files_of: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def add(self, path: Path, message: str) -> None:
@@ -182,7 +186,35 @@ def inert_report(
         elif path.suffix == ".json":
             report.json_files += 1
             check_json_file(path, report)
+        elif path.suffix == ".csv":
+            report.csv_files += 1
+            check_csv_file(path, report)
+        elif path.suffix == ".bib":
+            report.bib_files += 1
+            check_bib_file(path, report)
     return report
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def check_csv_file(path: Path, report: Report) -> None:
+    """A spreadsheet opening the file runs no formula (CSV injection)."""
+    with path.open(newline="", encoding="utf-8") as opened:
+        for row in csv.reader(opened):
+            for cell in row:
+                if cell.startswith(FORMULA_START):
+                    report.add(path, f"a cell a spreadsheet would run: {cell[:60]!r}")
+
+
+def check_bib_file(path: Path, report: Report) -> None:
+    """One BibTeX entry, which a reference manager reads as exactly one entry."""
+    from bibtexparser.entrypoint import parse_string
+
+    library = parse_string(path.read_text(encoding="utf-8"))
+    if len(library.entries) != 1 or library.failed_blocks or len(library.blocks) != 1:
+        report.add(path, f"not exactly one BibTeX entry: {len(library.entries)} entries, "
+                         f"{len(library.failed_blocks)} failed, {len(library.blocks)} blocks")
 
 
 # -- HTML ------------------------------------------------------------------------------------
@@ -303,9 +335,16 @@ def check_element(
 def check_form_part(
     path: Path, element: ElementTree.Element, place: Place, report: Report
 ) -> None:
-    """The theme's explorer and its controls; no other form, and nothing that submits."""
+    """The theme's explorer and its controls, and its Copy BibTeX button; no other form, and
+    nothing that submits."""
     name = local(element.tag)
     form = place.form
+    classes = set((element.get("class") or "").split())
+    if form is None and name == "button" and THEME_BUTTONS & classes:
+        if (element.get("type") or "").strip().lower() != "button" or (
+                FORM_SUBMISSION_ATTRIBUTES & {local(name) for name in element.attrib}):
+            report.add(path, f"theme button that could submit: {describe(element)}")
+        return
     if form is None or not THEME_FORMS & set((form.get("class") or "").split()):
         report.add(path, f"form or form control outside the theme's explorer: "
                          f"{describe(element)}")
