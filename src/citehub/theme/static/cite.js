@@ -5,7 +5,7 @@
 document.addEventListener("DOMContentLoaded", () => {
   for (const button of document.querySelectorAll("button.cite-copy")) {
     if (!navigator.clipboard) continue;
-    button.hidden = false;
+    button.classList.add("is-ready");
     const status = button.parentElement.querySelector(".cite-status");
     button.addEventListener("click", async () => {
       try {
