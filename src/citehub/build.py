@@ -41,6 +41,8 @@ from citehub.render import (
     static_files,
 )
 from citehub.report import Reporter
+from citehub.search import SearchError, search_files
+from citehub.urls import Urls
 from citehub.validate import revalidate, validate
 from citehub.write import (
     WriteStats,
@@ -153,6 +155,7 @@ def build(
     reporter: Reporter | None = None,
     workers: int | None = None,
     cache: bool = True,
+    search: bool = True,
 ) -> BuildResult:
     """Build the hub in `hub_dir` into `out_dir`; raises ContentError on content problems.
 
@@ -165,7 +168,7 @@ def build(
     stages: dict[str, float] = {}
     try:
         return _build(hub_dir, out_dir, include_drafts, base_url, reporter, started, stages,
-                      workers or len(os.sched_getaffinity(0)), cache)
+                      workers or len(os.sched_getaffinity(0)), cache, search)
     finally:
         gc.unfreeze()  # what the build froze can be collected once it is over
 
@@ -180,6 +183,7 @@ def _build(
     stages: dict[str, float],
     workers: int,
     cache: bool,
+    search: bool,
 ) -> BuildResult:
     def lap(stage: str, since: float) -> float:
         now = time.perf_counter()
@@ -188,7 +192,8 @@ def _build(
 
     # First, so even a build that fails on content puts back a site a killed build moved aside.
     recover_abandoned(out_dir.absolute())
-    layout = layout_digest(hub_dir, {"drafts": include_drafts, "base_url": base_url})
+    layout = layout_digest(hub_dir, {"drafts": include_drafts, "base_url": base_url,
+                                     "search": search})
     inputs = input_digest(hub_dir, layout)
     digest = inputs.digest
     marker = read_marker(out_dir)
@@ -215,6 +220,15 @@ def _build(
         except PlanError as error:
             diagnostics.error(hub_dir / CONTENT_FOLDER, 1, str(error))
             raise ContentError(diagnostics) from None
+        if search:
+            mark = lap("plan", mark)
+            try:
+                planned += search_files(site, Urls.of(corpus.config))
+            except SearchError as error:
+                diagnostics.error(hub_dir / CONTENT_FOLDER, 1, f"the search index failed: "
+                                                               f"{error} (--no-search skips it)")
+                raise ContentError(diagnostics) from None
+            mark = lap("search", mark)
     check_templates(hub_dir, diagnostics)
     statics = {path.as_posix(): source
                for path, source in static_files(hub_dir, diagnostics).items()}

@@ -53,8 +53,11 @@ def main() -> None:
 @click.option("--drafts", is_flag=True, help="Include papers marked draft: true.")
 @click.option("--no-cache", "no_cache", is_flag=True,
               help="Build everything anew, ignoring what earlier builds left in .citehub-cache/.")
+@click.option("--no-search", "no_search", is_flag=True,
+              help="Skip the search index (the /search/ page then says there is none).")
 def build(
-    hub_dir: Path, out_dir: Path | None, base_url: str | None, drafts: bool, no_cache: bool
+    hub_dir: Path, out_dir: Path | None, base_url: str | None, drafts: bool, no_cache: bool,
+    no_search: bool,
 ) -> None:
     """Build the hub in DIR (default: .) into a static site."""
     out_dir = out_dir or hub_dir / "site"
@@ -63,7 +66,8 @@ def build(
     signal.signal(signal.SIGTERM, _stop)
     try:
         result = run_build(hub_dir, out_dir, include_drafts=drafts, base_url=base_url,
-                           reporter=ConsoleReporter(), cache=not no_cache)
+                           reporter=ConsoleReporter(), cache=not no_cache,
+                           search=not no_search)
     except ContentError as error:
         print_diagnostics(error.diagnostics)
         click.echo(f"build failed: {count_line(error.diagnostics)}; "

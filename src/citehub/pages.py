@@ -213,6 +213,8 @@ class Planner:
         files.extend(self.year_pages())
         files.append(self.page(self.urls.not_found(), "404.html", title="Page not found",
                                in_sitemap=False))
+        files.append(self.page(self.urls.search(), "search.html", title="Search",
+                               in_sitemap=False))
         files.extend(self.feed_files())
         files.append(PlannedFile(".nojekyll", self.urls.asset(".nojekyll"),
                                  data=b"", fingerprint="empty"))

@@ -69,6 +69,9 @@ class Urls:
     def sitemap(self) -> str:
         return f"{self.base_path}sitemap.xml"
 
+    def search(self) -> str:
+        return f"{self.base_path}search/"
+
     def not_found(self) -> str:
         return f"{self.base_path}404.html"
 
