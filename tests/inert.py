@@ -49,6 +49,7 @@ FORBIDDEN_ELEMENTS = frozenset({
 # submits nowhere (no action; CSP form-action 'none'), its controls only inside it; charts
 # are SVG of a few shapes, drawn at build time from numbers.
 THEME_FORMS = frozenset({"explorer"})
+SEARCH_FORM = "site-search"  # the search box in every page's header
 THEME_BUTTONS = frozenset({"cite-copy"})  # outside any form, type=button
 FORM_CONTROLS = frozenset({"input", "select", "option", "optgroup", "button", "textarea",
                            "datalist", "output"})
@@ -94,6 +95,8 @@ UNSAFE_SCRIPT_SOURCES = frozenset({
     "http:", "https:", "blob:", "filesystem:",
 })
 # Suffixes a browser runs or renders actively; only theme files may have them.
+# The search bundle's scripts, as the Pagefind binary writes them (no content reaches them).
+PAGEFIND_SCRIPTS = frozenset({"pagefind/pagefind.js", "pagefind/pagefind-worker.js"})
 ACTIVE_SUFFIXES = frozenset({
     ".js", ".mjs", ".svg", ".svgz", ".htm", ".xhtml", ".shtml", ".xht", ".swf", ".xsl",
     ".xslt", ".wasm", ".php", ".cgi",
@@ -175,7 +178,8 @@ def inert_report(
             continue
         if not path.is_file():
             continue
-        if path.suffix.lower() in ACTIVE_SUFFIXES and relative not in theme_files:
+        if path.suffix.lower() in ACTIVE_SUFFIXES and relative not in theme_files and (
+                relative not in PAGEFIND_SCRIPTS):
             report.add(path, f"an active file type ({path.suffix}) that the theme did not ship")
         if path.suffix == ".html":
             report.pages += 1
@@ -259,7 +263,7 @@ def check_html_file(path: Path, report: Report, context: SiteContext) -> None:
     forms = 0
     for element, place in walk(root):
         check_element(path, element, place, report, context)
-        forms += element is place.form
+        forms += element is place.form and SEARCH_FORM not in (element.get("class") or "")
     if forms > 1:
         report.add(path, f"{forms} forms on one page; the theme has one explorer at most")
 
@@ -315,7 +319,7 @@ def check_element(
     elif name in FORBIDDEN_ELEMENTS:
         report.add(path, f"forbidden element {describe(element)}")
     elif name == "form" or name in FORM_CONTROLS:
-        check_form_part(path, element, place, report)
+        check_form_part(path, element, place, report, context)
     elif name == "script":
         check_script(path, element, report, context)
     elif name == "link":
@@ -332,8 +336,29 @@ def check_element(
         check_anchor(path, element, report, context)
 
 
+def check_search_form_part(path: Path, element: ElementTree.Element,
+                           form: ElementTree.Element, report: Report,
+                           context: SiteContext) -> None:
+    """The theme's search box: a GET to the site's own /search/ page, a text and a button."""
+    name = local(element.tag)
+    if name == "form":
+        action = element.get("action") or ""
+        method = (element.get("method") or "").strip().lower()
+        others = {local(name) for name in element.attrib} & (FORM_SUBMISSION_ATTRIBUTES
+                                                             - {"action", "method"})
+        if action != context.base_path + "search/" or method != "get" or others:
+            report.add(path, f"search form that goes elsewhere: {describe(element)}")
+        return
+    kind = (element.get("type") or "").strip().lower()
+    submits = {local(name) for name in element.attrib} & FORM_SUBMISSION_ATTRIBUTES
+    if submits or not ((name == "input" and kind == "search")
+                       or (name == "button" and kind == "submit")):
+        report.add(path, f"unexpected part of the search form: {describe(element)}")
+
+
 def check_form_part(
-    path: Path, element: ElementTree.Element, place: Place, report: Report
+    path: Path, element: ElementTree.Element, place: Place, report: Report,
+    context: SiteContext,
 ) -> None:
     """The theme's explorer and its controls, and its Copy BibTeX button; no other form, and
     nothing that submits."""
@@ -344,6 +369,9 @@ def check_form_part(
         if (element.get("type") or "").strip().lower() != "button" or (
                 FORM_SUBMISSION_ATTRIBUTES & {local(name) for name in element.attrib}):
             report.add(path, f"theme button that could submit: {describe(element)}")
+        return
+    if form is not None and SEARCH_FORM in set((form.get("class") or "").split()):
+        check_search_form_part(path, element, form, report, context)
         return
     if form is None or not THEME_FORMS & set((form.get("class") or "").split()):
         report.add(path, f"form or form control outside the theme's explorer: "
@@ -526,6 +554,9 @@ def check_csp(path: Path, root: ElementTree.Element, report: Report) -> None:
     if "'self'" not in script:
         report.add(path, f"CSP script-src is not 'self': {policies[0]!r}")
     unsafe = sorted(UNSAFE_SCRIPT_SOURCES & set(script))
+    if unsafe == ["'wasm-unsafe-eval'"] and path.parent.name == "search" and (
+            path.name == "index.html"):
+        unsafe = []  # Pagefind's WebAssembly, on the search page and nowhere else
     if unsafe:
         report.add(path, f"CSP script-src allows {', '.join(unsafe)}: {policies[0]!r}")
 

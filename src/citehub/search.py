@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 from markupsafe import escape
+from pagefind_bin import get_executable  # type: ignore[import-untyped]
 
 from citehub.aggregate import SiteAggregates
 from citehub.pages import PlannedFile
@@ -35,16 +35,19 @@ def search_files(site: SiteAggregates, urls: Urls) -> list[PlannedFile]:
         root = Path(temporary)
         pages, bundle = root / "pages", root / "bundle"
         for hub in site.hubs.values():
-            url = urls.paper(hub.paper.id)
-            page = pages / url.strip("/") / "index.html"
+            # Relative to the base path: Pagefind puts the path it is served from in front.
+            page = pages / urls.output_path(urls.paper(hub.paper.id))
             page.parent.mkdir(parents=True, exist_ok=True)
             page.write_text(record_page(hub.paper.title, hub.paper.authors, hub.paper.abstract,
                                         hub.paper.date.text if hub.paper.date else "",
                                         hub.citing_count), encoding="utf-8")
-        run = subprocess.run(
-            [sys.executable, "-m", "pagefind", "--site", str(pages), "--output-path",
-             str(bundle), "--force-language", "en", "--silent"],
-            capture_output=True, text=True, check=False)
+        try:
+            run = subprocess.run(
+                [str(get_executable()), "--site", str(pages), "--output-path", str(bundle),
+                 "--force-language", "en", "--silent"],
+                capture_output=True, text=True, check=False)
+        except (OSError, FileNotFoundError) as error:
+            raise SearchError(f"cannot run Pagefind: {error}") from None
         if run.returncode != 0:
             raise SearchError((run.stderr or run.stdout).strip() or f"exit {run.returncode}")
         files = []
