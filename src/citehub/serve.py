@@ -99,8 +99,10 @@ class Preview:
         """Build; on content errors keep the last good site and remember the errors."""
         started = time.perf_counter()
         try:
+            # No search index: it is rebuilt whole on every save (seconds for a large hub),
+            # and the preview is for reading pages while writing them.
             result = build(self.hub_dir, self.out_dir, include_drafts=self.include_drafts,
-                           reporter=Reporter(), workers=workers)
+                           reporter=Reporter(), workers=workers, search=False)
         except ContentError as error:
             self.errors = list(error.diagnostics.formatted())
             for line in self.errors:

@@ -35,7 +35,8 @@ async function run() {
   try {
     pagefind = await import(container.dataset.bundle);
   } catch (error) {
-    say("This site has no search index (it was built with --no-search).");
+    say("This build of the site has no search index (citehub build makes one, unless " +
+        "--no-search; the live preview leaves it out).");
     return;
   }
   const search = await pagefind.search(query);
