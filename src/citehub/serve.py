@@ -237,9 +237,10 @@ def with_preview_tools(page: bytes, port: int, errors: list[str], built: bool = 
     Both are files of the preview server, not inline code: the pages' Content-Security-Policy
     allows scripts and styles from the site's own origin only, and the preview keeps it.
     """
-    head = (f'<script src="/livereload.js?port={port}" defer></script>'
-            f'<link rel="stylesheet" href="{TOOLS}overlay.css">').encode()
-    page = page.replace(b"</head>", head + b"</head>", 1)
+    head = f'<script src="/livereload.js?port={port}" defer></script>'
+    if errors:  # a stylesheet holds up the first paint: only when there is an overlay
+        head += f'<link rel="stylesheet" href="{TOOLS}overlay.css">'
+    page = page.replace(b"</head>", head.encode() + b"</head>", 1)
     if not errors:
         return page
     below = "The page below is the last good build." if built else "Nothing has built yet."
