@@ -22,9 +22,19 @@ BIBTEX_ESCAPES = {
     "$": r"\$", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
 }
 BIBTEX_SPECIAL = re.compile("|".join(map(re.escape, BIBTEX_ESCAPES)))
-CONFERENCE = re.compile(r"\b(conference|proceedings|proc\.|workshop|symposium)\b", re.I)
+# A venue that is a conference's (Scholar's citation_conference_title, BibTeX's booktitle).
+CONFERENCE = re.compile(r"\b(conference|proceedings|proc\.|workshop|symposium|meeting|"
+                        r"neurips|nips|icml|iclr|acl|emnlp|naacl|cvpr|iccv|eccv|aaai|ijcai)\b",
+                        re.IGNORECASE)
 # A cell a spreadsheet would run as a formula (CSV injection): such cells get a leading '.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def venue_kind(venue: str | None) -> str:
+    """"conference", "journal", or "" for none (arXiv is a preprint server, not a venue)."""
+    if not venue or venue.casefold() == "arxiv":
+        return ""
+    return "conference" if CONFERENCE.search(venue) else "journal"
 
 
 def bibtex_text(value: str) -> str:
@@ -33,14 +43,10 @@ def bibtex_text(value: str) -> str:
 
 def paper_bibtex(paper: Paper, urls: Urls) -> bytes:
     """The paper's BibTeX entry, keyed by its id."""
-    identifiers = {link.kind: link.text.split(":", 1)[1] for link in paper.links
-                   if link.kind in ("arxiv", "doi")}
-    if paper.venue and CONFERENCE.search(paper.venue):
-        entry_type, venue_field = "inproceedings", "booktitle"
-    elif paper.venue and paper.venue.casefold() != "arxiv":
-        entry_type, venue_field = "article", "journal"
-    else:
-        entry_type, venue_field = "misc", ""
+    identifiers = paper.identifiers
+    entry_type, venue_field = {"conference": ("inproceedings", "booktitle"),
+                               "journal": ("article", "journal")}.get(
+        venue_kind(paper.venue), ("misc", ""))
     fields = [("title", paper.title)]
     if paper.authors:
         fields.append(("author", " and ".join(paper.authors)))

@@ -80,6 +80,12 @@ class Paper:
     def __post_init__(self) -> None:
         object.__setattr__(self, "year", self.date.year if self.date else None)
 
+    @property
+    def identifiers(self) -> dict[str, str]:
+        """The paper's arXiv id and DOI, bare ("2402.13116", "10.1000/xyz"), by link kind."""
+        return {link.kind: link.text.split(":", 1)[1] for link in self.links
+                if link.kind in ("arxiv", "doi")}
+
 
 @dataclass(frozen=True)
 class Corpus:

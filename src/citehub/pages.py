@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -26,7 +25,7 @@ from typing import Any, TypeVar
 from citehub.aggregate import CitingEntry, Hub, SiteAggregates, newest_first
 from citehub.charts import Distribution, YearChart, distribution, year_chart
 from citehub.config import Axis, HubConfig
-from citehub.exports import hub_csv, paper_bibtex
+from citehub.exports import hub_csv, paper_bibtex, venue_kind
 from citehub.model import Citation, Paper
 from citehub.urls import RepoUrls, Urls
 
@@ -390,14 +389,9 @@ class Planner:
 
     # -- metadata for search engines and reference managers -------------------------------
 
-    def identifiers(self, paper: Paper) -> dict[str, str]:
-        """The paper's arXiv id and DOI, bare ("2402.13116", "10.1000/xyz")."""
-        return {link.kind: link.text.split(":", 1)[1] for link in paper.links
-                if link.kind in ("arxiv", "doi")}
-
     def pdf_url(self, paper: Paper) -> str | None:
         pdf = next((link.url for link in paper.links if link.kind == "pdf"), None)
-        arxiv = self.identifiers(paper).get("arxiv")
+        arxiv = paper.identifiers.get("arxiv")
         return pdf or (f"https://arxiv.org/pdf/{arxiv}" if arxiv else None)
 
     def scholar_tags(self, hub: Hub) -> tuple[tuple[str, str], ...]:
@@ -407,10 +401,10 @@ class Planner:
         tags += [("citation_author", author) for author in paper.authors]
         if paper.date is not None:
             tags.append(("citation_publication_date", paper.date.text.replace("-", "/")))
-        if paper.venue and paper.venue.casefold() != "arxiv":
-            kind = "conference" if CONFERENCE.search(paper.venue) else "journal"
+        kind = venue_kind(paper.venue)
+        if kind and paper.venue:
             tags.append((f"citation_{kind}_title", paper.venue))
-        identifiers = self.identifiers(paper)
+        identifiers = paper.identifiers
         if "doi" in identifiers:
             tags.append(("citation_doi", identifiers["doi"]))
         if "arxiv" in identifiers:
@@ -427,7 +421,7 @@ class Planner:
         """schema.org's ScholarlyArticle: the paper, its identifiers and what it cites."""
         paper = hub.paper
         url = self.urls.absolute(self.urls.paper(paper.id))
-        identifiers = self.identifiers(paper)
+        identifiers = paper.identifiers
         data: dict[str, Any] = {
             "@context": "https://schema.org", "@type": "ScholarlyArticle", "@id": url,
             "url": url, "name": paper.title, "headline": paper.title[:110],
@@ -685,10 +679,6 @@ class Planner:
                           fingerprint=self.fingerprint(self.urls.asset("robots.txt")))
 
 
-# A venue that is a conference's (citation_conference_title), not a journal's.
-CONFERENCE = re.compile(r"\b(conference|proceedings|proc\.|workshop|symposium|meeting|"
-                        r"neurips|nips|icml|iclr|acl|emnlp|naacl|cvpr|iccv|eccv|aaai|ijcai)\b",
-                        re.IGNORECASE)
 LINK_LABELS = {
     "arxiv": "arXiv", "doi": "DOI", "pdf": "PDF", "code": "Code", "url": "Web page",
     "data": "Data", "slides": "Slides", "video": "Video",
