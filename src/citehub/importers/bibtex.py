@@ -14,7 +14,6 @@ from bibtexparser.middlewares import LatexDecodingMiddleware
 from citehub.diagnostics import Diagnostics
 from citehub.importers.records import (
     Bibliography,
-    Cite,
     Record,
     arxiv_id,
     clean,
@@ -52,11 +51,7 @@ def read(path: Path, diagnostics: Diagnostics, *, cited: str | None = None,
             bibliography.skipped.append(((entry.start_line or 0) + 1,
                                          f"@{entry.entry_type}{{{entry.key}}} has no title"))
             continue
-        key = bibliography.add(record)
-        if cited:
-            bibliography.cites.append(Cite(key, cited, record.line))
-        if citing:
-            bibliography.cites.append(Cite(citing, key, record.line))
+        bibliography.add(record, cited=cited, citing=citing)
     return bibliography
 
 

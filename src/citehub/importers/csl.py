@@ -8,46 +8,30 @@ from typing import Any
 from citehub.diagnostics import Diagnostics
 from citehub.importers.records import (
     Bibliography,
-    Cite,
     Record,
-    SourceError,
     arxiv_id,
     as_dict,
     clean,
     clean_block,
     date_of,
     doi,
-    lines_of,
-    read_json,
+    json_objects,
     web_url,
 )
 
 
 def read(path: Path, diagnostics: Diagnostics, *, cited: str | None = None,
          citing: str | None = None) -> Bibliography:
-    data, text = read_json(path, diagnostics)
-    items = data.get("items") if isinstance(data, dict) and "items" in data else data
-    if isinstance(items, dict):
-        items = [items]
-    if not isinstance(items, list):
-        diagnostics.error(path, 1, "expected CSL-JSON: a list of items")
-        raise SourceError(path)
-    ids, titles = lines_of(text, "id"), lines_of(text, "title")
     bibliography = Bibliography()
-    for number, item in enumerate(items, start=1):
-        if not isinstance(item, dict):
-            diagnostics.error(path, 1, f"item {number} is not an object")
-            continue
-        line = ids.get(str(item.get("id")), titles.get(str(item.get("title")), 1))
+    for number, item, line in json_objects(path, diagnostics, page_key="items",
+                                           title_key="title",
+                                           expected="expected CSL-JSON: a list of items",
+                                           what="item"):
         record = _record(item, number, line)
         if record is None:
             bibliography.skipped.append((line, f"item {number} has no title"))
             continue
-        key = bibliography.add(record)
-        if cited:
-            bibliography.cites.append(Cite(key, cited, line))
-        if citing:
-            bibliography.cites.append(Cite(citing, key, line))
+        bibliography.add(record, cited=cited, citing=citing)
     return bibliography
 
 

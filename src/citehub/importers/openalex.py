@@ -11,7 +11,6 @@ from citehub.importers.records import (
     Bibliography,
     Cite,
     Record,
-    SourceError,
     arxiv_id,
     as_dict,
     clean,
@@ -19,40 +18,25 @@ from citehub.importers.records import (
     date_of,
     doi,
     iso_date,
-    lines_of,
-    read_json,
+    json_objects,
     web_url,
 )
 
 
 def read(path: Path, diagnostics: Diagnostics, *, cited: str | None = None,
          citing: str | None = None) -> Bibliography:
-    data, text = read_json(path, diagnostics)
-    works = data.get("results") if isinstance(data, dict) and "results" in data else data
-    if isinstance(works, dict):
-        works = [works]
-    if not isinstance(works, list):
-        diagnostics.error(path, 1, "expected an OpenAlex work, or a page of them in 'results'")
-        raise SourceError(path)
-    ids, titles = lines_of(text, "id"), lines_of(text, "display_name")
     bibliography = Bibliography()
     references: list[tuple[str, str, int]] = []
-    for number, work in enumerate(works, start=1):
-        if not isinstance(work, dict):
-            diagnostics.error(path, 1, f"work {number} is not an object")
-            continue
-        line = ids.get(str(work.get("id")), titles.get(str(work.get("display_name")), 1))
+    for number, work, line in json_objects(
+            path, diagnostics, page_key="results", title_key="display_name",
+            expected="expected an OpenAlex work, or a page of them in 'results'", what="work"):
         record = _record(work, line)
         if record is None:
             bibliography.skipped.append((line, f"work {number} has no id or no title"))
             continue
-        key = bibliography.add(record)
+        key = bibliography.add(record, cited=cited, citing=citing)
         references += [(key, _key(cited_work), line)
                        for cited_work in work.get("referenced_works") or ()]
-        if cited:
-            bibliography.cites.append(Cite(key, cited, line))
-        if citing:
-            bibliography.cites.append(Cite(citing, key, line))
     outside = 0
     for citing_key, cited_key, line in references:
         if cited_key in bibliography.records:

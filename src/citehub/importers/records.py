@@ -63,13 +63,20 @@ class Bibliography:
     cites: list[Cite] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, why)
 
-    def add(self, record: Record) -> str:
-        """Keep `record` (a second description of the same key fills what the first lacks)."""
+    def add(self, record: Record, *, cited: str | None = None,
+            citing: str | None = None) -> str:
+        """Keep `record` (a second description of the same key fills what the first lacks);
+        with `cited` it cites that paper, with `citing` that paper cites it (--cited and
+        --citing, for files that name only one end of their citations)."""
         kept = self.records.get(record.key)
         if kept is None:
             self.records[record.key] = record
         else:
             fill(kept, record)
+        if cited:
+            self.cites.append(Cite(record.key, cited, record.line))
+        if citing:
+            self.cites.append(Cite(citing, record.key, record.line))
         return record.key
 
 
@@ -213,6 +220,28 @@ def read_json(path: Path, diagnostics: Diagnostics) -> tuple[object, str]:
     except json.JSONDecodeError as error:
         diagnostics.error(path, error.lineno, f"not valid JSON: {error.msg}", error.colno)
         raise SourceError(path) from None
+
+
+def json_objects(path: Path, diagnostics: Diagnostics, *, page_key: str, title_key: str,
+                 expected: str, what: str) -> list[tuple[int, dict[str, Any], int]]:
+    """The objects of a JSON file that is a list of them, a page of them under `page_key`, or
+    one of them: each with its number and the line its id (else its title) is on."""
+    data, text = read_json(path, diagnostics)
+    items = data.get(page_key) if isinstance(data, dict) and page_key in data else data
+    if isinstance(items, dict):
+        items = [items]
+    if not isinstance(items, list):
+        diagnostics.error(path, 1, expected)
+        raise SourceError(path)
+    ids, titles = lines_of(text, "id"), lines_of(text, title_key)
+    found = []
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            diagnostics.error(path, 1, f"{what} {number} is not an object")
+            continue
+        line = ids.get(str(item.get("id")), titles.get(str(item.get(title_key)), 1))
+        found.append((number, item, line))
+    return found
 
 
 def lines_of(text: str, key: str) -> dict[str, int]:
