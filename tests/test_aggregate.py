@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from citehub.aggregate import SiteAggregates, aggregate
-from citehub.build import load_corpus
+from citehub.build import BuildOptions, load_corpus
 from citehub.diagnostics import Diagnostics
 
 from conftest import Hub
@@ -14,7 +14,7 @@ from seed_hub import REPRESENTATIVE_IDS, SURVEY_ID, write_seed_hub
 
 def aggregated(hub: Hub, **options: bool) -> SiteAggregates:
     diagnostics = Diagnostics()
-    corpus = load_corpus(hub.root, diagnostics, **options)
+    corpus = load_corpus(hub.root, diagnostics, BuildOptions(cache=False, **options))
     assert not diagnostics.has_errors, [d.format() for d in diagnostics]
     return aggregate(corpus)
 
@@ -178,7 +178,7 @@ def test_drafts_are_left_out_unless_asked_for(hub: Hub) -> None:
     assert "secret" not in published.hubs
     assert published.hubs["target"].citing_count == 1
     assert dict(published.hubs["target"].polarities) == {"support": 1}
-    with_drafts = aggregated(hub, include_drafts=True)
+    with_drafts = aggregated(hub, drafts=True)
     assert with_drafts.hubs["target"].citing_count == 2
 
 

@@ -18,10 +18,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from citehub import cache as content_cache
 from citehub import load
-from citehub.build import build
+from citehub.build import BuildOptions, build
 from citehub.diagnostics import ContentError
+from citehub.incremental import content as content_cache
 
 
 def digest(root: Path) -> dict[str, str]:
@@ -45,7 +45,7 @@ def paper(title: str, cites: list[str], year: int) -> str:
 
 def build_or_fail(hub: Path, out: Path, *, cache: bool = True) -> bool:
     try:
-        build(hub, out, workers=1, cache=cache)
+        build(hub, out, BuildOptions(workers=1, cache=cache))
     except ContentError:
         return False
     return True
@@ -135,9 +135,9 @@ def test_unchanged_inputs_skip_the_build_and_replay_its_warnings(tmp_path: Path)
     write(tmp_path, "templates/404.html", '{% extends "base.html" %}\n')
     assert not build(tmp_path, tmp_path / "site").unchanged
     # So does a different option, or a site folder that was replaced meanwhile.
-    assert not build(tmp_path, tmp_path / "site", base_url="/x/").unchanged
+    assert not build(tmp_path, tmp_path / "site", BuildOptions(base_url="/x/")).unchanged
     shutil.rmtree(tmp_path / "site")
-    assert not build(tmp_path, tmp_path / "site", base_url="/x/").unchanged
+    assert not build(tmp_path, tmp_path / "site", BuildOptions(base_url="/x/")).unchanged
 
 
 def small_hub(root: Path, count: int = 12) -> None:
@@ -150,13 +150,13 @@ def small_hub(root: Path, count: int = 12) -> None:
 def test_an_edit_rewrites_only_the_pages_that_show_the_paper(tmp_path: Path) -> None:
     hub, site = tmp_path / "hub", tmp_path / "site"
     small_hub(hub)
-    first = build(hub, site, workers=1)
+    first = build(hub, site, BuildOptions(workers=1))
     assert first.written == first.stats.files
     kept = site / "papers" / "p1" / "index.html"
     stamp = kept.stat().st_mtime_ns
     edited = hub / "content" / "papers" / "p11.md"
     edited.write_text(edited.read_text().replace("title: Paper 11", "title: Paper eleven"))
-    second = build(hub, site, workers=1)
+    second = build(hub, site, BuildOptions(workers=1))
     # p11's own pages, the hubs it cites, the lists it is on; not p1, which it does not cite.
     assert 0 < second.written < second.stats.files / 2
     assert kept.stat().st_mtime_ns == stamp
@@ -169,9 +169,9 @@ def test_an_edit_rewrites_only_the_pages_that_show_the_paper(tmp_path: Path) -> 
 def test_a_deleted_paper_takes_its_pages_with_it(tmp_path: Path) -> None:
     hub, site = tmp_path / "hub", tmp_path / "site"
     small_hub(hub)
-    build(hub, site, workers=1)
+    build(hub, site, BuildOptions(workers=1))
     (hub / "content" / "papers" / "p10.md").unlink()  # cited by nothing
-    result = build(hub, site, workers=1)
+    result = build(hub, site, BuildOptions(workers=1))
     assert result.written < result.stats.files
     assert not (site / "papers" / "p10").exists()
     assert build_or_fail(hub, tmp_path / "clean", cache=False)
@@ -183,7 +183,7 @@ def test_caches_a_pull_request_could_plant_are_not_trusted(tmp_path: Path) -> No
     read. Both caches are signed with a key outside the hub; anything else is ignored."""
     hub, site = tmp_path / "hub", tmp_path / "site"
     small_hub(hub, 4)
-    build(hub, site, workers=1)
+    build(hub, site, BuildOptions(workers=1))
     cache = hub / ".citehub-cache"
     planted = Path(tempfile.gettempdir()) / "boom"
     planted.unlink(missing_ok=True)
@@ -194,7 +194,7 @@ def test_caches_a_pull_request_could_plant_are_not_trusted(tmp_path: Path) -> No
     edited = hub / "content" / "papers" / "p3.md"
     edited.write_text(edited.read_text().replace("Paper 3", "Paper three"))
     content_cache._OPEN.clear()  # as a new process would: read the (planted) file
-    result = build(hub, site, workers=1)
+    result = build(hub, site, BuildOptions(workers=1))
     assert not planted.exists()
     assert result.written == result.stats.files  # nothing reused: a whole new site
     assert build_or_fail(hub, tmp_path / "clean", cache=False)
@@ -211,7 +211,7 @@ def test_a_cache_folder_linked_out_of_the_hub_is_not_used(tmp_path: Path) -> Non
     small_hub(hub, 3)
     elsewhere.mkdir()
     (hub / ".citehub-cache").symlink_to(elsewhere)
-    build(hub, tmp_path / "site", workers=1)
+    build(hub, tmp_path / "site", BuildOptions(workers=1))
     assert list(elsewhere.iterdir()) == []
 
 
@@ -237,7 +237,7 @@ def test_unchanged_paper_files_are_not_even_read_again(
     long_ago = time.time_ns() - 3600 * 10**9  # older than the racy window
     for path in (hub / "content" / "papers").glob("*.md"):
         os.utime(path, ns=(long_ago, long_ago))
-    build(hub, site, workers=1)
+    build(hub, site, BuildOptions(workers=1))
     edited = hub / "content" / "papers" / "p4.md"
     edited.write_text(edited.read_text().replace("Paper 4", "Paper four"))
     os.utime(edited, ns=(long_ago + 10**9, long_ago + 10**9))
@@ -250,7 +250,7 @@ def test_unchanged_paper_files_are_not_even_read_again(
 
     monkeypatch.setattr(load, "read_text", reading)
     content_cache._OPEN.clear()  # from the signed file on disk, as a new process would
-    build(hub, site, workers=1)
+    build(hub, site, BuildOptions(workers=1))
     assert sorted(read) == ["hub.yaml", "p4.md"]
     assert "Paper four" in (site / "papers" / "p4" / "index.html").read_text()
     assert build_or_fail(hub, tmp_path / "clean", cache=False)
@@ -263,7 +263,7 @@ def test_links_planted_in_the_cache_folder_are_neither_followed_nor_read(
     writes its files beside such links and renames them over, and never reads a device."""
     hub, site = tmp_path / "hub", tmp_path / "site"
     small_hub(hub, 4)
-    build(hub, site, workers=1)
+    build(hub, site, BuildOptions(workers=1))
     cache = hub / ".citehub-cache"
     names = sorted(path.name for path in cache.iterdir())
     assert {".gitignore", "content.pickle"} <= set(names) and len(names) == 4
@@ -275,7 +275,7 @@ def test_links_planted_in_the_cache_folder_are_neither_followed_nor_read(
     edited = hub / "content" / "papers" / "p3.md"
     edited.write_text(edited.read_text().replace("Paper 3", "Paper three"))
     content_cache._OPEN.clear()  # as a new process would: read the (planted) files
-    result = build(hub, site, workers=1)
+    result = build(hub, site, BuildOptions(workers=1))
     assert victim.read_text() == "precious\n"
     assert result.written == result.stats.files  # nothing reused
     assert not any(path.is_symlink() for path in cache.iterdir())
@@ -290,7 +290,7 @@ def test_a_paper_moved_out_and_linked_back_is_refused_though_its_stat_is_unchang
     paper_file = hub / "content" / "papers" / "p2.md"
     long_ago = time.time_ns() - 3600 * 10**9
     os.utime(paper_file, ns=(long_ago, long_ago))
-    build(hub, site, workers=1)
+    build(hub, site, BuildOptions(workers=1))
     outside = tmp_path / "p2.md"
     paper_file.rename(outside)  # same inode, size and time
     paper_file.symlink_to(outside)
@@ -394,7 +394,7 @@ def test_pages_shown_ahead_are_the_pages_the_build_writes(tmp_path: Path) -> Non
     """A preview shows the open papers' pages from the patched model before the build is in
     place; they must be the bytes the build then writes, whatever the save changed."""
     from citehub.build import load_model, patch_model
-    from citehub.serve import Preview
+    from citehub.serve.rebuild import Preview
 
     hub, out = tmp_path / "hub", tmp_path / "out"
     write(hub, "content/hub.yaml", "title: Hub\nbase_url: https://example.org/h/\npaginate: 2\n"
@@ -408,7 +408,7 @@ def test_pages_shown_ahead_are_the_pages_the_build_writes(tmp_path: Path) -> Non
              for index, paper_id in enumerate(ids)}
     for paper_id, fields in state.items():
         write(hub, f"content/papers/{paper_id}.md", paper_file(**fields))
-    build(hub, out, workers=1)
+    build(hub, out, BuildOptions(workers=1))
     preview = Preview(hub, out)
     model = load_model(hub)
     edits = [
@@ -432,7 +432,7 @@ def test_pages_shown_ahead_are_the_pages_the_build_writes(tmp_path: Path) -> Non
             found, render = preview.render_ahead(model, [page], save)
             render()
             shown += found
-        build(hub, out, workers=1, cache=False)
+        build(hub, out, BuildOptions(workers=1, cache=False))
         # Every page asked for that the site still has (a paper's year can change), and no other.
         assert sorted(shown) == [page for page in pages if (out / page).exists()]
         for page in shown:

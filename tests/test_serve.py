@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from citehub.serve import PortInUse, bind, with_preview_tools
+from citehub.serve import PortInUse, bind
+from citehub.serve.http import with_preview_tools
 from serve_helpers import CITEHUB, free_port, serving
 
 from conftest import Hub

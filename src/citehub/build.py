@@ -1,4 +1,9 @@
-"""The build, as one short sequence: load → validate → aggregate → plan → render → write."""
+"""The build, as one short sequence: load → validate → aggregate → plan → render → write.
+
+`build` is that sequence; each step is a named method of `Build`, and each stage's work is
+done by its own module (see README's "How the code is laid out"). What rebuilds reuse is
+decided in `incremental`; every file of the hub is read through `hubfiles`.
+"""
 
 from __future__ import annotations
 
@@ -9,27 +14,27 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path, PurePosixPath
-from types import MappingProxyType
+from pathlib import Path
+from typing import NoReturn
 
 from jinja2 import Environment
 
 from citehub.aggregate import SiteAggregates, aggregate, update
-from citehub.cache import (
-    ContentCache,
-    Manifest,
-    content_salt,
+from citehub.config import read_config
+from citehub.diagnostics import ContentError, Diagnostics
+from citehub.hubfiles import HubLayout, WriteStats, write_files
+from citehub.incremental.content import ContentCache
+from citehub.incremental.inputs import (
+    Inputs,
+    Summary,
     input_digest,
     layout_digest,
     recall,
-    recall_pages,
     remember,
-    remember_pages,
 )
-from citehub.config import HubConfig, read_config
-from citehub.diagnostics import ContentError, Diagnostics
-from citehub.linkcheck import LinkChecker, extract
-from citehub.load import PAPERS_FOLDER, escapes, load_content, read_paper_file, refuse_link
+from citehub.incremental.manifest import Work, recall_pages, remember_pages
+from citehub.linkcheck import LinkChecker, ids_in_file
+from citehub.load import load_content, read_paper_file
 from citehub.model import Corpus
 from citehub.pages import PlanError, PlannedFile, plan_site
 from citehub.render import (
@@ -44,16 +49,46 @@ from citehub.report import Reporter
 from citehub.search import SearchError, search_files
 from citehub.urls import Urls
 from citehub.validate import revalidate, validate
-from citehub.write import (
-    WriteStats,
-    read_marker,
-    recover_abandoned,
-    update_site,
-    write_files,
-    write_site,
-)
+from citehub.write import read_marker, recover_abandoned, staged_output
 
-CONTENT_FOLDER = "content"
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """How to build: what the command line says, and what a preview keeps for every rebuild."""
+
+    drafts: bool = False  # include papers marked draft: true
+    base_url: str | None = None  # instead of hub.yaml's (the CLI has checked it)
+    workers: int | None = None  # processes that render (default: one per core we may use)
+    cache: bool = True  # reuse what earlier builds left (the site in place, parsed papers)
+    search: bool = True  # build the search index
+
+    def output_options(self) -> dict[str, object]:
+        """The options that change what is built (the others only change how fast)."""
+        return {"drafts": self.drafts, "base_url": self.base_url, "search": self.search}
+
+    def worker_count(self) -> int:
+        return self.workers or len(os.sched_getaffinity(0))
+
+
+class Timer:
+    """How long each stage of a build took, in the order they ran; a stage timed in several
+    pieces adds them up (Zola's `log_time`, as a context manager)."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.stages: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stages[name] = self.stages.get(name, 0.0) + time.perf_counter() - start
+
+    @property
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
 
 
 @dataclass(frozen=True)
@@ -78,260 +113,225 @@ class BuildResult:
     model: Model | None = None  # what the site was made from, unless nothing changed
 
 
-def load_model(hub_dir: Path, *, include_drafts: bool = False) -> Model:
+@dataclass(frozen=True)
+class Plan:
+    files: list[PlannedFile]  # every file rendered or given as bytes
+    statics: dict[str, Path]  # every file copied as it is, by output path
+
+
+@dataclass(frozen=True)
+class Written:
+    work: Work  # what there was to do, given the site in place
+    sizes: dict[str, int]  # of the files this build wrote
+
+
+def build(hub_dir: Path, out_dir: Path, options: BuildOptions = BuildOptions(),
+          reporter: Reporter | None = None) -> BuildResult:
+    """Build the hub in `hub_dir` into `out_dir`; raises ContentError on content problems.
+
+    Skip everything when the inputs are those of the site in place; else read the model,
+    plan every file, render and write them into a staged output that goes into place only
+    when whole, and record what the next build reuses.
+    """
+    run = Build(HubLayout(hub_dir), out_dir, options, reporter or Reporter())
+    # First, so even a build that fails on content puts back a site a killed build moved aside.
+    recover_abandoned(out_dir.absolute())
+    inputs = run.read_inputs()
+    skipped = run.skip_unchanged(inputs)
+    if skipped is not None:
+        return skipped
+    try:
+        with long_lived_objects():
+            model = run.read_model()
+            plan = run.plan(model, inputs)
+        written = run.write(model, plan, inputs)
+    finally:
+        gc.unfreeze()  # what the build froze can be collected once it is over
+    return run.record(model, plan, inputs, written)
+
+
+@dataclass
+class Build:
+    """One build's settings and what it has found so far; its steps, in order, are `build`."""
+
+    hub: HubLayout
+    out_dir: Path
+    options: BuildOptions
+    reporter: Reporter
+    timer: Timer = field(default_factory=Timer)
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    marker: str = ""  # of the site in place
+
+    def read_inputs(self) -> Inputs:
+        with self.timer.stage("inputs"):
+            layout = layout_digest(self.hub, self.options.output_options())
+            self.marker = read_marker(self.out_dir)
+            return input_digest(self.hub, layout)
+
+    def skip_unchanged(self, inputs: Inputs) -> BuildResult | None:
+        """The last build's result when its inputs were these and its site is in place."""
+        if not self.options.cache:
+            return None
+        with self.timer.stage("unchanged"):
+            kept = recall(self.hub, self.out_dir, inputs, self.marker)
+        if kept is None:
+            return None
+        summary, replayed = kept
+        return BuildResult(summary.papers, summary.pages, WriteStats(summary.files, summary.bytes),
+                           self.timer.elapsed, replayed, self.timer.stages, unchanged=True,
+                           base_path=summary.base_path)
+
+    def read_model(self) -> Model:
+        with self.timer.stage("load"):
+            corpus = load_corpus(self.hub.root, self.diagnostics, self.options)
+        if self.diagnostics.has_errors:
+            raise ContentError(self.diagnostics)
+        with self.timer.stage("aggregate"):
+            return Model(corpus, aggregate(corpus))
+
+    def plan(self, model: Model, inputs: Inputs) -> Plan:
+        config = model.corpus.config
+        with self.timer.stage("plan"):
+            try:
+                files = plan_site(config, model.site, inputs.layout)
+            except PlanError as error:
+                self.fail(str(error))
+        if self.options.search:
+            with self.timer.stage("search"):
+                try:
+                    files += search_files(model.site, Urls.of(config))
+                except SearchError as error:
+                    self.fail(f"the search index failed: {error} (--no-search skips it)")
+        with self.timer.stage("plan"):
+            check_templates(self.hub, self.diagnostics)
+            statics = {path.as_posix(): source
+                       for path, source in static_files(self.hub, self.diagnostics).items()}
+            if self.diagnostics.has_errors:
+                raise ContentError(self.diagnostics)
+            check_static_collisions(statics, {file.path for file in files}, self.diagnostics)
+        return Plan(files, statics)
+
+    def write(self, model: Model, plan: Plan, inputs: Inputs) -> Written:
+        """Render and copy what changed into a staged output, which goes into place only
+        when every file is written and every link resolves."""
+        config = model.corpus.config
+        with self.timer.stage("render+write"):
+            environment = make_environment(self.hub, config)
+            manifest = (recall_pages(self.hub, self.out_dir, self.marker)
+                        if self.options.cache else None)
+            work = Work.of(plan.files, plan.statics, inputs.layout, manifest)
+            links = LinkChecker(config.base_path)
+            for path in work.fingerprints:
+                links.add_file(path)
+            if work.in_place:
+                # Pages kept from the site in place: read for their ids when a link needs them.
+                links.ids_of = partial(ids_in_file, self.out_dir)
+            pages = {file.path: (file.url, file.template) for file in plan.files}
+            sizes: dict[str, int] = {}
+            try:
+                with staged_output(self.out_dir, inputs.digest, in_place=work.in_place,
+                                   removed=work.removed) as root:
+                    _, rendered = render_site(
+                        root, work.render, environment, self.options.worker_count(),
+                        partial(self.reporter.progress, label="Rendering"))
+                    for path, size, found in rendered:
+                        sizes[path] = size
+                        if found is not None:
+                            links.add_page(path, *pages[path], found)
+                    write_files(root, work.copy.items())
+                    sizes.update((path, (root / path).stat().st_size) for path in work.copy)
+                    # Inside the staged output: a broken link fails before the site changes.
+                    report_broken_links(links, environment, self.diagnostics)
+            except TemplateProblem as problem:
+                self.diagnostics.error(problem.path, problem.line, problem.message)
+                raise ContentError(self.diagnostics) from None
+        return Written(work, sizes)
+
+    def record(self, model: Model, plan: Plan, inputs: Inputs, written: Written) -> BuildResult:
+        """Keep what the next build reuses: the site's manifest and this build's summary."""
+        with self.timer.stage("record"):
+            manifest = written.work.manifest(written.sizes)
+            remember_pages(self.hub, self.out_dir, inputs.digest, manifest)
+            corpus = model.corpus
+            # The whole site's files and bytes, not only this build's share of them.
+            summary = Summary(
+                papers=len(corpus.papers),
+                pages=sum(1 for file in plan.files if file.path.endswith(".html")),
+                files=len(manifest), bytes=sum(size for _, size in manifest.values()),
+                base_path=corpus.config.base_path)
+            remember(self.hub, self.out_dir, inputs, summary, self.diagnostics)
+        return BuildResult(summary.papers, summary.pages, WriteStats(summary.files, summary.bytes),
+                           self.timer.elapsed, self.diagnostics, self.timer.stages,
+                           written=len(written.sizes), base_path=summary.base_path,
+                           model=model)
+
+    def fail(self, message: str) -> NoReturn:
+        self.diagnostics.error(self.hub.content, 1, message)
+        raise ContentError(self.diagnostics) from None
+
+
+# -- the model, for `check`, the build and the preview ---------------------------------------
+
+
+def load_corpus(hub_dir: Path, diagnostics: Diagnostics,
+                options: BuildOptions = BuildOptions(cache=False)) -> Corpus:
+    """Read and validate content/; problems go to `diagnostics`, the corpus is best effort.
+
+    With `options.cache`, unchanged papers come from the hub's content cache, and this
+    build's are kept in it.
+    """
+    hub = HubLayout(hub_dir)
+    cache = ContentCache.open(hub) if options.cache else None
+    raw = load_content(hub, diagnostics, cache.earlier() if cache else None)
+    config = read_config(raw.hub, diagnostics)
+    diagnostics.levels = config.warnings
+    if options.base_url is not None:
+        config = config.with_base_url(options.base_url)
+    validated = validate(raw, config, diagnostics, include_drafts=options.drafts,
+                         reused=cache.papers(raw.unchanged) if cache else ())
+    diagnostics.apply_levels(config.warnings)
+    if cache is not None:
+        cache.keep(raw, validated.clean)
+        if not diagnostics.has_errors:
+            cache.save()
+    return validated.corpus
+
+
+def load_model(hub_dir: Path, options: BuildOptions = BuildOptions()) -> Model:
     """The hub read and aggregated (papers from the content cache where they are unchanged);
     ContentError on content problems."""
     diagnostics = Diagnostics()
     with long_lived_objects():
-        corpus = load_corpus(hub_dir, diagnostics, include_drafts=include_drafts, reuse=True)
+        corpus = load_corpus(hub_dir, diagnostics, options)
         if diagnostics.has_errors:
             raise ContentError(diagnostics)
         return Model(corpus, aggregate(corpus))
 
 
 def patch_model(
-    model: Model, hub_dir: Path, changed: Iterable[Path], *, include_drafts: bool = False
+    model: Model, hub_dir: Path, changed: Iterable[Path], options: BuildOptions = BuildOptions()
 ) -> Model | None:
     """The model after these files changed, when they are files of known papers edited in
     place and read without error (what an author's save usually is): only those are read,
     and only the hubs showing them made again. None when the whole hub must be read again
     (a paper added or removed, a draft published, hub.yaml, a problem to report)."""
-    content_dir = hub_dir / CONTENT_FOLDER
-    papers_dir = content_dir / PAPERS_FOLDER
+    hub = HubLayout(hub_dir)
     diagnostics = Diagnostics()
     documents = []
     for path in sorted(set(changed)):
-        if path.parent == papers_dir and (path.name.startswith(".") or path.suffix != ".md"):
+        if path.parent == hub.papers and (path.name.startswith(".") or path.suffix != ".md"):
             continue  # what the loader skips: editors' swap and backup files
-        if path.parent != papers_dir or path.stem not in model.corpus.known_ids:
+        if path.parent != hub.papers or path.stem not in model.corpus.known_ids:
             return None
-        document = read_paper_file(path, content_dir, diagnostics)
+        document = read_paper_file(path, hub, diagnostics)
         if document is None or diagnostics.has_errors:
             return None
         documents.append(document)
-    revised = revalidate(model.corpus, documents, diagnostics, include_drafts=include_drafts)
+    revised = revalidate(model.corpus, documents, diagnostics, include_drafts=options.drafts)
     if revised is None:
         return None
     corpus, changed_ids = revised
     return Model(corpus, update(model.site, corpus, changed_ids))
-
-
-def load_corpus(
-    hub_dir: Path,
-    diagnostics: Diagnostics,
-    *,
-    include_drafts: bool = False,
-    base_url: str | None = None,
-    reuse: bool = False,
-) -> Corpus:
-    """Read and validate content/; problems go to `diagnostics`, the corpus is best effort.
-
-    `reuse`: take unchanged papers from the hub's content cache, and keep this build's.
-    """
-    content_dir = hub_dir / CONTENT_FOLDER
-    if escapes(content_dir, hub_dir):
-        refuse_link(diagnostics, content_dir, "the hub folder")
-        return Corpus(HubConfig(), MappingProxyType({}))
-    cache = ContentCache.open(hub_dir, content_salt(hub_dir)) if reuse else None
-    raw = load_content(content_dir, diagnostics, cache)
-    config = read_config(raw.hub, diagnostics)
-    diagnostics.levels = config.warnings
-    if base_url is not None:
-        config = config.with_base_url(base_url)  # the CLI has checked it
-    corpus = validate(raw, config, diagnostics, include_drafts=include_drafts,
-                      on_clean=cache.keep if cache else None)
-    diagnostics.apply_levels(config.warnings)
-    if cache is not None and not diagnostics.has_errors:
-        cache.save()
-    return corpus
-
-
-def build(
-    hub_dir: Path,
-    out_dir: Path,
-    *,
-    include_drafts: bool = False,
-    base_url: str | None = None,
-    reporter: Reporter | None = None,
-    workers: int | None = None,
-    cache: bool = True,
-    search: bool = True,
-) -> BuildResult:
-    """Build the hub in `hub_dir` into `out_dir`; raises ContentError on content problems.
-
-    `workers`: processes that render (default: one per core this process may use).
-    `cache`: reuse what earlier builds left (the site in place, parsed papers); without it
-    the build starts from nothing (its site is still recorded for the next build).
-    """
-    reporter = reporter or Reporter()
-    started = time.perf_counter()
-    stages: dict[str, float] = {}
-    try:
-        return _build(hub_dir, out_dir, include_drafts, base_url, reporter, started, stages,
-                      workers or len(os.sched_getaffinity(0)), cache, search)
-    finally:
-        gc.unfreeze()  # what the build froze can be collected once it is over
-
-
-def _build(
-    hub_dir: Path,
-    out_dir: Path,
-    include_drafts: bool,
-    base_url: str | None,
-    reporter: Reporter,
-    started: float,
-    stages: dict[str, float],
-    workers: int,
-    cache: bool,
-    search: bool,
-) -> BuildResult:
-    def lap(stage: str, since: float) -> float:
-        now = time.perf_counter()
-        stages[stage] = now - since
-        return now
-
-    # First, so even a build that fails on content puts back a site a killed build moved aside.
-    recover_abandoned(out_dir.absolute())
-    layout = layout_digest(hub_dir, {"drafts": include_drafts, "base_url": base_url,
-                                     "search": search})
-    inputs = input_digest(hub_dir, layout)
-    digest = inputs.digest
-    marker = read_marker(out_dir)
-    previous = recall(hub_dir, out_dir, inputs, marker) if cache else None
-    if previous is not None:
-        summary, replayed = previous
-        stages["unchanged"] = time.perf_counter() - started
-        return BuildResult(
-            int(str(summary["papers"])), int(str(summary["pages"])),
-            WriteStats(int(str(summary["files"])), int(str(summary["bytes"]))),
-            time.perf_counter() - started, replayed, stages, unchanged=True,
-            base_path=str(summary.get("base_path", "/")))
-    diagnostics = Diagnostics()
-    with long_lived_objects():
-        corpus = load_corpus(hub_dir, diagnostics, include_drafts=include_drafts,
-                             base_url=base_url, reuse=cache)
-        if diagnostics.has_errors:
-            raise ContentError(diagnostics)
-        mark = lap("load", started)
-        site = aggregate(corpus)
-        mark = lap("aggregate", mark)
-        try:
-            planned = plan_site(corpus.config, site, layout)
-        except PlanError as error:
-            diagnostics.error(hub_dir / CONTENT_FOLDER, 1, str(error))
-            raise ContentError(diagnostics) from None
-        if search:
-            mark = lap("plan", mark)
-            try:
-                planned += search_files(site, Urls.of(corpus.config))
-            except SearchError as error:
-                diagnostics.error(hub_dir / CONTENT_FOLDER, 1, f"the search index failed: "
-                                                               f"{error} (--no-search skips it)")
-                raise ContentError(diagnostics) from None
-            mark = lap("search", mark)
-    check_templates(hub_dir, diagnostics)
-    statics = {path.as_posix(): source
-               for path, source in static_files(hub_dir, diagnostics).items()}
-    if diagnostics.has_errors:
-        raise ContentError(diagnostics)
-    _check_static_collisions(statics, {file.path for file in planned}, diagnostics)
-    mark = lap("plan", mark)
-    environment = make_environment(hub_dir, corpus.config)
-
-    manifest = recall_pages(hub_dir, out_dir, marker) if cache else None
-    work = Work.of(planned, statics, layout, manifest)
-
-    links = LinkChecker(corpus.config.base_path)
-    for path in work.fingerprints:
-        links.add_file(path)
-    if work.in_place:
-        # Pages kept from the site in place: read for their ids only when a link needs them.
-        links.ids_of = partial(_page_ids, out_dir)
-    urls_and_templates = {file.path: (file.url, file.template) for file in planned}
-    sizes = {path: size for path, (_, size) in (manifest or {}).items()}
-
-    def fill(root: Path) -> WriteStats:
-        rendered, written = render_site(
-            root, work.render, environment, workers,
-            lambda results, count: reporter.progress(results, count, "Rendering"))
-        for path, size, found in written:
-            sizes[path] = size
-            if found is not None:
-                links.add_page(path, *urls_and_templates[path], found)
-        copied = write_files(root, work.copy.items())
-        for path in work.copy:
-            sizes[path] = (root / path).stat().st_size
-        # Still inside the write: a broken link fails the build before the site changes.
-        report_broken_links(links, environment, diagnostics)
-        return WriteStats(rendered.files + copied.files, rendered.bytes + copied.bytes)
-
-    try:
-        if work.in_place:
-            wrote = update_site(out_dir, fill, work.removed, inputs=digest)
-        else:
-            wrote = write_site(out_dir, fill, inputs=digest)
-    except TemplateProblem as problem:
-        diagnostics.error(problem.path, problem.line, problem.message)
-        raise ContentError(diagnostics) from None
-    lap("render+write", mark)
-    pages = sum(1 for file in planned if file.path.endswith(".html"))
-    # The whole site's files and bytes, not only this build's share of them.
-    stats = WriteStats(len(work.fingerprints), sum(sizes[path] for path in work.fingerprints))
-    remember_pages(hub_dir, out_dir, digest, {
-        path: (fingerprint, sizes[path]) for path, fingerprint in work.fingerprints.items()
-    })
-    remember(hub_dir, out_dir, inputs, {"papers": len(corpus.papers), "pages": pages,
-                                        "files": stats.files, "bytes": stats.bytes,
-                                        "base_path": corpus.config.base_path},
-             diagnostics)
-    return BuildResult(len(corpus.papers), pages, stats, time.perf_counter() - started,
-                       diagnostics, stages, written=wrote.files,
-                       base_path=corpus.config.base_path, model=Model(corpus, site))
-
-
-# A rebuild that changes at most this many files, or this share of the site, updates the
-# site in place; a larger one writes a whole new site beside it (and swaps).
-INCREMENTAL_MIN_FILES = 200
-INCREMENTAL_SHARE = 0.25
-
-
-@dataclass(frozen=True)
-class Work:
-    """What a build writes, given the site in place (its manifest, if it has one)."""
-
-    fingerprints: dict[str, str]  # every file of the new site
-    render: list[PlannedFile]  # the planned files to render
-    copy: dict[str, Path]  # the static files to copy
-    removed: list[PurePosixPath]  # files of the site in place the new one no longer has
-    in_place: bool  # update the site in place, rather than write a whole new one
-
-    @classmethod
-    def of(cls, planned: list[PlannedFile], statics: dict[str, Path], layout: str,
-           manifest: Manifest | None) -> Work:
-        # Static files depend on nothing but the layout, which is in every fingerprint.
-        fingerprints = {file.path: file.fingerprint for file in planned}
-        fingerprints.update((path, layout) for path in statics)
-        if manifest is None:
-            return cls(fingerprints, planned, statics, [], in_place=False)
-
-        def changed(path: str, fingerprint: str) -> bool:
-            kept = manifest.get(path)
-            return kept is None or kept[0] != fingerprint
-
-        render = [file for file in planned if changed(file.path, file.fingerprint)]
-        copy = {path: source for path, source in statics.items() if changed(path, layout)}
-        removed = sorted(PurePosixPath(path) for path in manifest if path not in fingerprints)
-        if len(render) + len(copy) + len(removed) > max(
-                INCREMENTAL_MIN_FILES, len(fingerprints) * INCREMENTAL_SHARE):
-            return cls(fingerprints, planned, statics, [], in_place=False)
-        return cls(fingerprints, render, copy, removed, in_place=True)
-
-
-def _page_ids(out_dir: Path, path: str) -> set[str]:
-    try:
-        return extract((out_dir / path).read_bytes()).ids
-    except OSError:
-        return set()
 
 
 @contextmanager
@@ -368,7 +368,7 @@ def report_broken_links(
         raise ContentError(diagnostics)
 
 
-def _check_static_collisions(
+def check_static_collisions(
     statics: dict[str, Path],
     generated: set[str],
     diagnostics: Diagnostics,

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import click
 
+from citehub.build import BuildOptions, load_corpus
 from citehub.build import build as run_build
-from citehub.build import load_corpus
 from citehub.config import valid_base_url, valid_repo_url
 from citehub.diagnostics import ContentError, Diagnostics, display_path
+from citehub.hubfiles import HubLayout, OutputError
 from citehub.report import ConsoleReporter, human_bytes
 from citehub.scaffold import ScaffoldError, init_hub, new_paper
-from citehub.write import OutputError
 
 HUB_DIR = click.Path(file_okay=False, path_type=Path)
 PAGES_SIZE_WARNING = 800_000_000  # GitHub Pages refuses sites over 1 GB: say so in time
@@ -55,19 +55,20 @@ def main() -> None:
               help="Build everything anew, ignoring what earlier builds left in .citehub-cache/.")
 @click.option("--no-search", "no_search", is_flag=True,
               help="Skip the search index (the /search/ page then says there is none).")
+@click.option("--timings", is_flag=True, help="Say how long each stage of the build took.")
 def build(
     hub_dir: Path, out_dir: Path | None, base_url: str | None, drafts: bool, no_cache: bool,
-    no_search: bool,
+    no_search: bool, timings: bool,
 ) -> None:
     """Build the hub in DIR (default: .) into a static site."""
-    out_dir = out_dir or hub_dir / "site"
+    out_dir = out_dir or HubLayout(hub_dir).site
     # A stopped CI job or `kill` sends SIGTERM: unwind like Ctrl-C, so the half-written
     # folder is removed and the previous site stays.
     signal.signal(signal.SIGTERM, _stop)
     try:
-        result = run_build(hub_dir, out_dir, include_drafts=drafts, base_url=base_url,
-                           reporter=ConsoleReporter(), cache=not no_cache,
-                           search=not no_search)
+        options = BuildOptions(drafts=drafts, base_url=base_url, cache=not no_cache,
+                               search=not no_search)
+        result = run_build(hub_dir, out_dir, options, ConsoleReporter())
     except ContentError as error:
         print_diagnostics(error.diagnostics)
         click.echo(f"build failed: {count_line(error.diagnostics)}; "
@@ -93,6 +94,9 @@ def build(
         f"{result.stats.files} files{updated}, {human_bytes(result.stats.bytes)} "
         f"in {result.seconds:.2f} s"
     )
+    if timings:
+        for stage, seconds in result.stage_seconds.items():
+            click.echo(f"  {stage:<14}{seconds:8.3f} s")
 
 
 def check_repo_url(
@@ -122,10 +126,10 @@ def serve(hub_dir: Path, port: int | None, host: str, open_browser: bool,
     """Build DIR, serve it at its base path, rebuild on change and reload the browser."""
     from citehub import serve as preview  # tornado and watchfiles only when serving
 
-    out_dir = out_dir or hub_dir / ".citehub-cache" / "preview"
+    out_dir = out_dir or HubLayout(hub_dir).preview
     try:
         preview.run(hub_dir, out_dir, host=host, port=port or 8000, port_given=port is not None,
-                    open_browser=open_browser, include_drafts=drafts,
+                    open_browser=open_browser, options=BuildOptions(drafts=drafts),
                     announce=lambda line: click.echo(line))
     except preview.NothingToServe:
         sys.exit(1)
@@ -149,7 +153,7 @@ def serve(hub_dir: Path, port: int | None, host: str, open_browser: bool,
 def check(hub_dir: Path, strict: bool, drafts: bool) -> None:
     """Validate the hub in DIR (default: .) without writing anything."""
     diagnostics = Diagnostics()
-    corpus = load_corpus(hub_dir, diagnostics, include_drafts=drafts)
+    corpus = load_corpus(hub_dir, diagnostics, BuildOptions(drafts=drafts, cache=False))
     if strict:
         diagnostics = diagnostics.strict()
     print_diagnostics(diagnostics)

@@ -1,17 +1,20 @@
-"""Files for other tools, one set per paper: its BibTeX entry (what the page's "Cite" button
-copies) and its citing papers as CSV. Their bytes depend only on the content, like pages."""
+"""Files for other tools, one set per paper: its data as index.json, its BibTeX entry (what
+the page's "Cite" button copies) and its citing papers as CSV. Their bytes depend only on the
+content, like pages."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import re
+from typing import Any
 
 from bibtexparser.entrypoint import write_string
 from bibtexparser.library import Library
 from bibtexparser.model import Entry, Field
 
-from citehub.aggregate import Hub
+from citehub.aggregate import CitingEntry, Hub
 from citehub.model import Paper
 from citehub.urls import Urls
 
@@ -91,3 +94,45 @@ def hub_csv(hub: Hub, urls: Urls) -> bytes:
 
 def _cell(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def hub_json(hub: Hub, urls: Urls) -> bytes:
+    """The hub's data as SPEC's /papers/<id>/index.json: sorted keys, stable bytes."""
+    kind = None if hub.kind is None else {
+        "label": hub.kind.label, "share": round(hub.kind.share, 4),
+    }
+    data = {
+        "id": hub.paper.id,
+        "title": hub.paper.title,
+        "url": urls.paper(hub.paper.id),
+        "kind": kind,
+        "citing_count": hub.citing_count,
+        "classified_count": hub.classified_count,
+        "years": {str(year): count for year, count in hub.years.items()},
+        "roles": dict(hub.roles),
+        "polarities": dict(hub.polarities),
+        "representative": [entry.paper.id for entry in hub.representative],
+        "citing": [_citing_json(entry) for entry in hub.citing],
+    }
+    # No indent: only then does the json module use its C encoder (hubs with thousands of
+    # citing papers make large files).
+    return (json.dumps(data, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def _citing_json(entry: CitingEntry) -> dict[str, Any]:
+    paper, citation = entry.paper, entry.citation
+    return {
+        "id": paper.id,
+        "title": paper.title,
+        "date": paper.date.text if paper.date else None,
+        "year": paper.year,
+        "role": citation.role,
+        "polarity": citation.polarity,
+        "refs": citation.refs if citation.refs is not None else 1,
+        "novelty": paper.novelty,
+        "verdict": paper.verdict,
+        "categories": list(paper.categories),
+        "summary": paper.summary,
+        "authors": list(paper.authors),
+        "context": list(citation.contexts),
+    }

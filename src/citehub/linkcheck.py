@@ -11,6 +11,7 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 LINK = re.compile(rb'\s(?:href|src)="([^"]*)"')
@@ -40,6 +41,14 @@ def extract(data: bytes) -> PageLinks:
         counted = match.start()
         links.append((_text(match.group(1)), line))
     return PageLinks(links, {_text(match.group(1)) for match in ID.finditer(data)})
+
+
+def ids_in_file(root: Path, path: str) -> set[str]:
+    """The ids of a page already written below `root` (a kept page of an in-place update)."""
+    try:
+        return extract((root / path).read_bytes()).ids
+    except OSError:
+        return set()
 
 
 @dataclass(frozen=True)

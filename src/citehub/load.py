@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-import stat
-import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, Protocol
+from typing import ClassVar
 
 import yaml
 
 from citehub.diagnostics import Diagnostics
+from citehub.hubfiles import HubLayout, StatKey, escapes, read_text, refuse_link, stat_key
 
 try:  # libyaml's parser is several times faster; the pure-Python one gives the same nodes.
     from yaml import CSafeLoader as _BaseLoader
@@ -43,8 +42,6 @@ class _Loader(_BaseLoader):
         return tag
 
 PAPER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-PAPERS_FOLDER = Path("papers")
-HUB_FILE = Path("hub.yaml")
 
 NULL_TAG = "tag:yaml.org,2002:null"
 BOOL_TAG = "tag:yaml.org,2002:bool"
@@ -55,8 +52,6 @@ TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
 # A nested mapping deeper than any real front matter needs is a mistake or an attack.
 MAX_DEPTH = 20
-# The longest real abstract is a few kB; a larger file is a mistake or an attack.
-MAX_FILE_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -82,24 +77,27 @@ class PaperDocument:
     body: str
     body_line: int
     digest: str = ""  # of the file's text: what a cache of the paper made from it is keyed by
-    # (size, mtime, inode) when the file was read, unless it had just been modified (then a
-    # later save within the same clock tick could leave all three as they were).
-    stat_key: tuple[int, int, int] | None = None
+    stat_key: StatKey | None = None  # when the file was read (see hubfiles.stat_key)
 
 
-class Earlier(Protocol):
-    """What earlier builds made of paper files, standing in for reading them again."""
+@dataclass(frozen=True)
+class EarlierFile:
+    """What an earlier build saw of a paper file: if the file is still so, what was made of
+    it stands, and the file is not parsed again."""
 
-    def by_stat(self, path: Path, stat_key: tuple[int, int, int],
-                known_ids: frozenset[str]) -> object | None:
-        """For a file whose size, time and inode are as they were when it was read."""
-
-    def by_text(self, path: Path, digest: str, known_ids: frozenset[str]) -> object | None:
-        """For a file whose text has this digest."""
+    stat_key: StatKey | None
+    digest: str  # of its text
+    needs: frozenset[str]  # the paper ids it cites: each must still have a file
 
 
-# A file modified this recently may be saved again within the file system's clock tick.
-RACY_NANOSECONDS = 3_000_000_000
+@dataclass(frozen=True)
+class UnchangedFile:
+    """A paper file that is as an earlier build saw it (by its stat key, or by its text)."""
+
+    path: Path
+    paper_id: str
+    stat_key: StatKey | None  # now; None if it was modified in the last seconds
+    digest: str
 
 
 @dataclass(frozen=True)
@@ -111,20 +109,28 @@ class RawContent:
     # Every paper id whose file exists, readable or not: a broken file must not also
     # produce "unknown paper" errors in every file that cites it.
     known_ids: frozenset[str]
-    reused: tuple[object, ...] = ()  # what `earlier` gave for files whose YAML was not read
+    unchanged: tuple[UnchangedFile, ...] = ()  # not parsed: as the earlier files say
 
 
 def load_content(
-    content_dir: Path, diagnostics: Diagnostics, earlier: Earlier | None = None
+    hub: HubLayout,
+    diagnostics: Diagnostics,
+    earlier: Mapping[str, EarlierFile] | None = None,
 ) -> RawContent:
-    if not content_dir.is_dir():
+    """Read content/; `earlier` (by path) names the files an earlier build saw, which are
+    handed on unparsed when they are as it saw them."""
+    if escapes(hub.content, hub.root):
+        refuse_link(diagnostics, hub.content, "the hub folder")
+        return RawContent(Document(hub.hub_yaml, None, 1), (), frozenset())
+    if not hub.content.is_dir():
         # Most likely the wrong folder: passing silently would "check" nothing at all.
-        diagnostics.error(content_dir, 1, "folder not found: a hub keeps its papers in "
+        diagnostics.error(hub.content, 1, "folder not found: a hub keeps its papers in "
                                           "content/papers/ (`citehub init DIR` makes a new hub)")
-    hub = load_yaml_file(content_dir / HUB_FILE, content_dir, diagnostics, required=False)
+    config = load_yaml_file(hub.hub_yaml, hub.content, diagnostics, required=False)
+    earlier = earlier or {}
     papers: list[PaperDocument] = []
-    reused: list[object] = []
-    paths = paper_files(content_dir, diagnostics)
+    unchanged: list[UnchangedFile] = []
+    paths = paper_files(hub, diagnostics)
     # Known even when invalid or unreadable: papers citing it get no second error.
     known_ids = frozenset(path.stem for path in paths)
     folded_ids: dict[str, Path] = {}
@@ -143,33 +149,34 @@ def load_content(
             diagnostics.error(path, 1, f"paper id '{paper_id}' differs from '{twin.stem}' only "
                                        "in letter case; ids must differ in more than case")
             continue
-        stat_key = _stat_key(path)
-        found = earlier.by_stat(path, stat_key, known_ids) if earlier and stat_key else None
-        if found is not None:
-            reused.append(found)
+        key = stat_key(path)
+        seen = earlier.get(str(path))
+        if seen is not None and not seen.needs <= known_ids:
+            seen = None  # it cites a paper now gone: read it, so that the error comes out
+        if seen is not None and key is not None and seen.stat_key == key:
+            unchanged.append(UnchangedFile(path, paper_id, key, seen.digest))
             continue
-        text = read_text(path, content_dir, diagnostics)
+        text = read_text(path, hub.content, diagnostics)
         if text is None:
             continue
         digest = text_digest(text)
-        found = earlier.by_text(path, digest, known_ids) if earlier else None
-        if found is not None:
-            reused.append(found)
+        if seen is not None and seen.digest == digest:
+            unchanged.append(UnchangedFile(path, paper_id, key, digest))
             continue
-        document = paper_document(path, paper_id, text, digest, stat_key, diagnostics)
+        document = paper_document(path, paper_id, text, digest, key, diagnostics)
         if document is not None:
             papers.append(document)
-    return RawContent(hub, tuple(papers), known_ids, tuple(reused))
+    return RawContent(config, tuple(papers), known_ids, tuple(unchanged))
 
 
 def read_paper_file(
-    path: Path, content_dir: Path, diagnostics: Diagnostics
+    path: Path, hub: HubLayout, diagnostics: Diagnostics
 ) -> PaperDocument | None:
     """The file of a paper already known (its id was accepted when content/ was loaded)."""
-    text = read_text(path, content_dir, diagnostics)
+    text = read_text(path, hub.content, diagnostics)
     if text is None:
         return None
-    return paper_document(path, path.stem, text, text_digest(text), _stat_key(path),
+    return paper_document(path, path.stem, text, text_digest(text), stat_key(path),
                           diagnostics)
 
 
@@ -177,24 +184,11 @@ def text_digest(text: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
-def _stat_key(path: Path) -> tuple[int, int, int] | None:
-    """(size, mtime, inode) of a regular file not modified in the last seconds; else None.
-
-    A link gets none: it is read, so that `read_text` judges where it leads every time."""
-    try:
-        info = path.lstat()
-    except OSError:
-        return None
-    if not stat.S_ISREG(info.st_mode) or info.st_mtime_ns >= time.time_ns() - RACY_NANOSECONDS:
-        return None
-    return (info.st_size, info.st_mtime_ns, info.st_ino)
-
-
-def paper_files(content_dir: Path, diagnostics: Diagnostics) -> list[Path]:
-    folder = content_dir / PAPERS_FOLDER
+def paper_files(hub: HubLayout, diagnostics: Diagnostics) -> list[Path]:
+    folder = hub.papers
     if not folder.is_dir():
         return []
-    if escapes(folder, content_dir):
+    if escapes(folder, hub.content):
         refuse_link(diagnostics, folder, "content/")
         return []
     papers: list[Path] = []
@@ -208,58 +202,6 @@ def paper_files(content_dir: Path, diagnostics: Diagnostics) -> list[Path]:
             diagnostics.warning(path, 1, f"'{path.name}' is ignored: paper files end in '.md'",
                                 "ignored-file")
     return papers
-
-
-def escapes(path: Path, root: Path) -> bool:
-    """True when `path`, symbolic links followed, lies outside `root`."""
-    return not path.resolve().is_relative_to(root.resolve())
-
-
-def refuse_link(diagnostics: Diagnostics, path: Path, outside: str) -> None:
-    """Report a link that leads out of the hub; the caller reads nothing from it."""
-    diagnostics.error(path, 1, f"is a symbolic link to {path.resolve()}, outside {outside}; "
-                               "refusing to read it")
-
-
-def read_text(path: Path, root: Path, diagnostics: Diagnostics) -> str | None:
-    """The file's text, or None after reporting why it may not or cannot be read.
-
-    Content comes from pull requests: a paper file may be a link to /etc/passwd, a FIFO that
-    blocks forever, or gigabytes of text. None of those is read.
-    """
-    # Its folder was checked already (content/, content/papers/), so only a file that is a
-    # link itself can lead elsewhere; resolving every path of a large hub would be slow.
-    if path.is_symlink() and escapes(path, root):
-        refuse_link(diagnostics, path, f"{root.name}/")
-        return None
-    try:
-        info = path.stat()
-    except OSError as error:
-        diagnostics.error(path, 1, f"cannot read file: {error.strerror or error}")
-        return None
-    if not stat.S_ISREG(info.st_mode):
-        diagnostics.error(path, 1, "is not a regular file; refusing to read it")
-        return None
-    if info.st_size > MAX_FILE_BYTES:
-        diagnostics.error(path, 1, f"file is {info.st_size / 1048576:.1f} MiB; content files "
-                                   f"may be at most {MAX_FILE_BYTES // 1048576} MiB")
-        return None
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        diagnostics.error(path, 1, f"cannot read file: {error.strerror or error}")
-        return None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        diagnostics.error(
-            path, line,
-            f"file is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start}); "
-            "save it as UTF-8",
-        )
-        return None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def load_yaml_file(
@@ -280,7 +222,7 @@ def paper_document(
     paper_id: str,
     text: str,
     digest: str,
-    stat_key: tuple[int, int, int] | None,
+    stat_key: StatKey | None,
     diagnostics: Diagnostics,
 ) -> PaperDocument | None:
     lines = text.split("\n")

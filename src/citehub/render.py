@@ -1,4 +1,5 @@
-"""The Jinja environment (autoescaped, strict, site-then-theme loader) and Markdown rendering."""
+"""The planned files into bytes: the Jinja environment (autoescaped, strict, the hub's
+templates before the theme's), Markdown, and rendering on every core into the output."""
 
 from __future__ import annotations
 
@@ -22,14 +23,12 @@ from markupsafe import Markup
 
 from citehub.config import HubConfig
 from citehub.diagnostics import Diagnostics, display_path
+from citehub.hubfiles import HubLayout, WriteStats, walk_files, write_files
 from citehub.linkcheck import PageLinks, extract
-from citehub.load import escapes, refuse_link
 from citehub.pages import PlannedFile
 from citehub.tex import use_tex
 from citehub.urls import Urls
-from citehub.write import WriteStats, write_files
 
-THEME_DIR = Path(__file__).parent / "theme"
 TEMPLATE_SUFFIXES = (".html", ".xml", ".txt", ".json")
 # Content links point at other people's sites: say so to crawlers, and cut window.opener.
 EXTERNAL_REL = "nofollow ugc noopener"
@@ -47,11 +46,6 @@ class TemplateProblem(Exception):
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"
-
-
-def template_folders(hub_dir: Path) -> list[Path]:
-    """The hub's own templates/ first, so it overrides the default theme file by file."""
-    return [hub_dir / "templates", THEME_DIR / "templates"]
 
 
 class MemoryBytecodeCache(jinja2.BytecodeCache):
@@ -77,9 +71,9 @@ class MemoryBytecodeCache(jinja2.BytecodeCache):
 COMPILED_TEMPLATES = MemoryBytecodeCache()
 
 
-def make_environment(hub_dir: Path, config: HubConfig) -> jinja2.Environment:
+def make_environment(hub: HubLayout, config: HubConfig) -> jinja2.Environment:
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(folder) for folder in template_folders(hub_dir)]),
+        loader=jinja2.FileSystemLoader([str(folder) for folder in hub.template_folders()]),
         autoescape=jinja2.select_autoescape(
             enabled_extensions=("html", "xml"), default_for_string=True, default=True
         ),
@@ -357,61 +351,18 @@ def _template_path(filename: str | None, fallback: str) -> str:
 # -- static files ----------------------------------------------------------------------------
 
 
-def theme_folders(hub_dir: Path) -> list[tuple[Path, Path]]:
-    """(folder, root it must stay inside) for templates/ and static/, the theme's first."""
-    return [
-        (THEME_DIR / "templates", THEME_DIR), (THEME_DIR / "static", THEME_DIR),
-        (hub_dir / "templates", hub_dir), (hub_dir / "static", hub_dir),
-    ]
-
-
-def walk_files(folder: Path, root: Path, diagnostics: Diagnostics) -> Iterator[Path]:
-    """Every visible file below `folder`, refusing links that lead outside `root`.
-
-    A pull request can add `static/passwd -> /etc/passwd`; followed blindly, the build would
-    publish the CI machine's files. Links that stay inside the hub are fine (this repository's
-    own templates/ is one).
-    """
-    if not folder.exists():
-        return
-    if escapes(folder, root):
-        refuse_link(diagnostics, folder, "the hub folder")
-        return
-    visited: set[Path] = set()
-    for directory, subfolders, files in os.walk(folder, followlinks=True):
-        here = Path(directory)
-        real = here.resolve()
-        if real in visited:  # a link loop
-            subfolders.clear()
-            continue
-        visited.add(real)
-        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
-        for name in list(subfolders):
-            if escapes(here / name, root):
-                refuse_link(diagnostics, here / name, "the hub folder")
-                subfolders.remove(name)
-        for name in sorted(files):
-            path = here / name
-            if name.startswith("."):
-                continue
-            if escapes(path, root):
-                refuse_link(diagnostics, path, "the hub folder")
-                continue
-            yield path
-
-
-def check_templates(hub_dir: Path, diagnostics: Diagnostics) -> None:
+def check_templates(hub: HubLayout, diagnostics: Diagnostics) -> None:
     """Report template files that are links out of the hub, before Jinja follows them."""
-    for folder, root in theme_folders(hub_dir):
+    for folder, root in hub.theme_folders():
         if folder.name == "templates":
             for _ in walk_files(folder, root, diagnostics):
                 pass
 
 
-def static_files(hub_dir: Path, diagnostics: Diagnostics) -> dict[PurePosixPath, Path]:
+def static_files(hub: HubLayout, diagnostics: Diagnostics) -> dict[PurePosixPath, Path]:
     """Files to copy as they are: the theme's static/, overridden file by file by the hub's."""
     found: dict[PurePosixPath, Path] = {}
-    for folder, root in theme_folders(hub_dir):
+    for folder, root in hub.theme_folders():
         if folder.name != "static":
             continue
         for source in walk_files(folder, root, diagnostics):

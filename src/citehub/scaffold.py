@@ -7,7 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from citehub.load import PAPER_ID, PAPERS_FOLDER
+from citehub.hubfiles import HubLayout
+from citehub.load import PAPER_ID
 
 SKELETON = Path(__file__).parent / "skeleton"
 INSTALL_FROM_REQUIREMENTS = "python -m pip install -r requirements.txt"
@@ -85,11 +86,11 @@ def new_paper(hub_dir: Path, paper_id: str, title: str) -> Path:
         raise ScaffoldError(f"'{paper_id}' is not a valid paper id: an id starts with a letter "
                             "or digit and has only letters, digits, '.', '_' and '-' "
                             "(for cs/0112017 write cs-0112017)")
-    content = hub_dir / "content"
-    if not content.is_dir():
+    hub = HubLayout(hub_dir)
+    if not hub.content.is_dir():
         raise ScaffoldError(f"{hub_dir} has no content/ folder; is it a hub? "
                             "(`citehub init DIR` makes one)")
-    papers = content / PAPERS_FOLDER
+    papers = hub.papers
     papers.mkdir(exist_ok=True)
     for existing in papers.glob("*.md"):
         if existing.stem.casefold() == paper_id.casefold():

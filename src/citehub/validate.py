@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from urllib.parse import urlsplit
@@ -46,24 +46,33 @@ DOI_URL = re.compile(r"^https?://(?:dx\.)?doi\.org/(10\.\d{4,9}/\S+)$", re.I)
 UNSAFE_URL_CHARACTERS = re.compile(r"[\x00-\x20\x7f]")
 
 
+@dataclass(frozen=True)
+class Validated:
+    """The corpus, and the papers read without any problem (worth keeping for the next
+    build: reusing them cannot hide a message)."""
+
+    corpus: Corpus
+    clean: tuple[Paper, ...]
+
+
 def validate(
     raw: RawContent,
     config: HubConfig,
     diagnostics: Diagnostics,
     *,
+    reused: Sequence[Paper] = (),
     include_drafts: bool = False,
-    on_clean: Callable[[PaperDocument, Paper], None] | None = None,
-) -> Corpus:
-    """The corpus of `raw`; `on_clean` hears of each paper read without any problem (the
-    ones worth keeping for the next build: reusing them cannot hide a message)."""
+) -> Validated:
+    """The corpus of `raw`, with the `reused` papers of the files it left unparsed."""
     papers: list[Paper | None] = []
+    clean: list[Paper] = []
     for document in raw.papers:
         problems_before = len(diagnostics.items)
         paper = read_paper(document, raw.known_ids, config.vocabulary, diagnostics)
         papers.append(paper)
-        if paper is not None and on_clean and len(diagnostics.items) == problems_before:
-            on_clean(document, paper)
-    papers.extend(paper for paper in raw.reused if isinstance(paper, Paper))
+        if paper is not None and len(diagnostics.items) == problems_before:
+            clean.append(paper)
+    papers.extend(reused)
     published = {
         paper.id: paper
         for paper in sorted((p for p in papers if p is not None), key=lambda p: p.id)
@@ -74,7 +83,8 @@ def validate(
         for paper_id, paper in published.items()
     }
     _warn_about_gaps(corpus_papers, diagnostics)
-    return Corpus(config, MappingProxyType(corpus_papers), raw.known_ids)
+    return Validated(Corpus(config, MappingProxyType(corpus_papers), raw.known_ids),
+                     tuple(clean))
 
 
 def revalidate(

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from citehub.diagnostics import Diagnostics
+from citehub.hubfiles import HubLayout, escapes, read_text
 from citehub.importers.records import (
     Bibliography,
     Cite,
@@ -24,18 +25,9 @@ from citehub.importers.records import (
     clean,
     doi,
 )
-from citehub.load import (
-    PAPER_ID,
-    PAPERS_FOLDER,
-    Document,
-    escapes,
-    paper_document,
-    read_text,
-    text_digest,
-)
+from citehub.load import PAPER_ID, Document, paper_document, text_digest
 from citehub.scaffold import yaml_scalar
 
-CONTENT = Path("content")
 ID_LENGTH = 80  # longer source ids are cut: file names stay manageable
 
 
@@ -70,9 +62,10 @@ def import_into(hub_dir: Path, bibliography: Bibliography, source: Path,
                 diagnostics: Diagnostics, *, force: bool = False) -> Outcome:
     """Write the bibliography's papers into the hub; nothing is written when there are
     errors (an unknown paper named on the command line, say)."""
-    papers_dir = hub_dir / CONTENT / PAPERS_FOLDER
+    hub = HubLayout(hub_dir)
+    papers_dir = hub.papers
     outcome = Outcome()
-    for folder in (hub_dir / CONTENT, papers_dir):
+    for folder in (hub.content, papers_dir):
         if escapes(folder, hub_dir):  # a link a pull request committed: never write there
             diagnostics.error(folder, 1, f"is a symbolic link to {folder.resolve()}, outside "
                                          "the hub folder; refusing to write there")

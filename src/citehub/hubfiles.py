@@ -1,0 +1,350 @@
+"""The hub's folders, and every read and write of a file that a pull request could plant.
+
+Content, templates and static files come from strangers: a paper file may be a link to
+/etc/passwd, a FIFO that blocks forever, or gigabytes of text; a committed `.citehub-cache`
+may be a link that would have the build write wherever it points. This module is where the
+build touches such files, so that hostile file access is audited in one place:
+
+- `HubLayout` knows the hub's folders (content/, content/papers/, hub.yaml, templates/,
+  static/, the cache folder), so no other module spells them.
+- Reading: `read_text` (size limit, UTF-8, no link out of the hub, no FIFO or device),
+  `read_regular` (bytes for a digest, never blocking), `walk_files` (templates/ and
+  static/, links out refused), `input_files` (what a build may read, for digests).
+- Writing: `confined` (a path that cannot leave its root), `write_files` (the output),
+  `write_private` (the cache folder: never through a committed link), `inside` (what the
+  preview may serve).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import stat
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import NamedTuple
+
+from citehub.diagnostics import Diagnostics
+
+PACKAGE_DIR = Path(__file__).parent
+THEME_DIR = PACKAGE_DIR / "theme"
+CACHE_FOLDER = ".citehub-cache"
+# The longest real abstract is a few kB; a larger file is a mistake or an attack.
+MAX_FILE_BYTES = 1024 * 1024
+# A file modified this recently may be saved again within the file system's clock tick.
+RACY_NANOSECONDS = 3_000_000_000
+
+
+@dataclass(frozen=True)
+class HubLayout:
+    """Where a hub keeps what: the one place that names its folders."""
+
+    root: Path
+
+    @property
+    def content(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def papers(self) -> Path:
+        return self.content / "papers"
+
+    @property
+    def hub_yaml(self) -> Path:
+        return self.content / "hub.yaml"
+
+    @property
+    def templates(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def static(self) -> Path:
+        return self.root / "static"
+
+    @property
+    def cache(self) -> Path:
+        """What rebuilds reuse; kept out of git (the folder has a .gitignore of its own)."""
+        return self.root / CACHE_FOLDER
+
+    @property
+    def site(self) -> Path:
+        """Where `citehub build` writes unless told otherwise."""
+        return self.root / "site"
+
+    @property
+    def preview(self) -> Path:
+        """Where `citehub serve` builds unless told otherwise: never the site."""
+        return self.cache / "preview"
+
+    def watched(self) -> tuple[Path, ...]:
+        """The folders whose files are inputs of a build, as a preview watches them."""
+        return (self.content, self.templates, self.static)
+
+    def template_folders(self) -> list[Path]:
+        """The hub's own templates/ first, so it overrides the default theme file by file."""
+        return [self.templates, THEME_DIR / "templates"]
+
+    def theme_folders(self) -> list[tuple[Path, Path]]:
+        """(folder, root it must stay inside) for templates/ and static/, the theme's first."""
+        return [
+            (THEME_DIR / "templates", THEME_DIR), (THEME_DIR / "static", THEME_DIR),
+            (self.templates, self.root), (self.static, self.root),
+        ]
+
+    def relative(self, path: Path) -> str:
+        """`path` as a name relative to the hub (for digests and messages)."""
+        return path.relative_to(self.root).as_posix()
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def escapes(path: Path, root: Path) -> bool:
+    """True when `path`, symbolic links followed, lies outside `root`."""
+    return not path.resolve().is_relative_to(root.resolve())
+
+
+def refuse_link(diagnostics: Diagnostics, path: Path, outside: str) -> None:
+    """Report a link that leads out of the hub; the caller reads nothing from it."""
+    diagnostics.error(path, 1, f"is a symbolic link to {path.resolve()}, outside {outside}; "
+                               "refusing to read it")
+
+
+class StatKey(NamedTuple):
+    """What says, without reading it, that a file is as it was: git's index does the same."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+
+
+def lstat_key(path: Path) -> tuple[StatKey, bool] | None:
+    """The key of whatever is at `path` (a link itself, not where it leads) and whether it
+    is a regular file; None when there is nothing to stat."""
+    try:
+        info = path.lstat()
+    except OSError:
+        return None
+    return StatKey(info.st_size, info.st_mtime_ns, info.st_ino), stat.S_ISREG(info.st_mode)
+
+
+def stat_key(path: Path) -> StatKey | None:
+    """The file's key, or None when it cannot be trusted to say the file is unchanged: not
+    a regular file (a link is read every time, so that where it leads is judged every time),
+    unreadable, or modified in the last seconds (a save within the same clock tick would
+    keep all three)."""
+    found = lstat_key(path)
+    if found is None or not found[1] or is_racy(found[0].mtime_ns):
+        return None
+    return found[0]
+
+
+def is_racy(mtime_ns: int) -> bool:
+    return mtime_ns >= time.time_ns() - RACY_NANOSECONDS
+
+
+def read_text(path: Path, root: Path, diagnostics: Diagnostics) -> str | None:
+    """The file's text, or None after reporting why it may not or cannot be read.
+
+    None of a link out of `root`, a FIFO, a device, more than MAX_FILE_BYTES or text that
+    is not UTF-8 is read.
+    """
+    # Its folder was checked already (content/, content/papers/), so only a file that is a
+    # link itself can lead elsewhere; resolving every path of a large hub would be slow.
+    if path.is_symlink() and escapes(path, root):
+        refuse_link(diagnostics, path, f"{root.name}/")
+        return None
+    try:
+        info = path.stat()
+    except OSError as error:
+        diagnostics.error(path, 1, f"cannot read file: {error.strerror or error}")
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        diagnostics.error(path, 1, "is not a regular file; refusing to read it")
+        return None
+    if info.st_size > MAX_FILE_BYTES:
+        diagnostics.error(path, 1, f"file is {info.st_size / 1048576:.1f} MiB; content files "
+                                   f"may be at most {MAX_FILE_BYTES // 1048576} MiB")
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        diagnostics.error(path, 1, f"cannot read file: {error.strerror or error}")
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        diagnostics.error(
+            path, line,
+            f"file is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start}); "
+            "save it as UTF-8",
+        )
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_regular(path: Path) -> bytes:
+    """A file's bytes for a digest; never blocks on a FIFO or reads a device endlessly (a
+    pull request can add `content/papers/x.md -> /dev/zero`: the build refuses it, the
+    digest must not hang on it first)."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return b"\0not a regular file"
+        return path.read_bytes()
+    except OSError:
+        return b"\0unreadable"
+
+
+def input_files(root: Path) -> list[Path]:
+    """Every visible file below `root` a build may read, in a stable order."""
+    found: list[Path] = []
+    if not root.exists():
+        return found
+    for directory, folders, files in os.walk(root, followlinks=True):
+        folders[:] = sorted(name for name in folders
+                            if not name.startswith(".") and name != "__pycache__")
+        found.extend(Path(directory) / name for name in sorted(files)
+                     if not name.startswith("."))
+    return found
+
+
+def walk_files(folder: Path, root: Path, diagnostics: Diagnostics) -> Iterator[Path]:
+    """Every visible file below `folder`, refusing links that lead outside `root`.
+
+    A pull request can add `static/passwd -> /etc/passwd`; followed blindly, the build would
+    publish the CI machine's files. Links that stay inside the hub are fine (this repository's
+    own templates/ is one).
+    """
+    if not folder.exists():
+        return
+    if escapes(folder, root):
+        refuse_link(diagnostics, folder, "the hub folder")
+        return
+    visited: set[Path] = set()
+    for directory, subfolders, files in os.walk(folder, followlinks=True):
+        here = Path(directory)
+        real = here.resolve()
+        if real in visited:  # a link loop
+            subfolders.clear()
+            continue
+        visited.add(real)
+        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+        for name in list(subfolders):
+            if escapes(here / name, root):
+                refuse_link(diagnostics, here / name, "the hub folder")
+                subfolders.remove(name)
+        for name in sorted(files):
+            path = here / name
+            if name.startswith("."):
+                continue
+            if escapes(path, root):
+                refuse_link(diagnostics, path, "the hub folder")
+                continue
+            yield path
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+class OutputError(Exception):
+    """The output folder cannot be written as asked."""
+
+
+@dataclass(frozen=True)
+class WriteStats:
+    files: int
+    bytes: int
+
+
+def confined(root: Path, path: str | PurePosixPath) -> Path:
+    """`root/path`, refusing any path that could land outside `root`."""
+    relative = PurePosixPath(path)
+    if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+        raise OutputError(f"refusing to write {relative}: outside the output folder")
+    return root.joinpath(*relative.parts)
+
+
+def write_files(
+    root: Path, files: Iterable[tuple[str | PurePosixPath, bytes | Path]]
+) -> WriteStats:
+    """Write each (path under root, bytes or a file to copy); returns how many and how much."""
+    count = 0
+    total = 0
+    made: set[Path] = {root}
+    for relative, content in files:
+        target = confined(root, relative)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        if isinstance(content, Path):
+            shutil.copyfile(content, target)
+            total += target.stat().st_size
+        else:
+            target.write_bytes(content)
+            total += len(content)
+        count += 1
+    return WriteStats(count, total)
+
+
+def cache_folder(hub: HubLayout, *, make: bool = True) -> Path | None:
+    """The hub's cache folder (made if need be and `make`); None when it may not or cannot
+    be used (a link out of the hub would have the build write wherever a pull request
+    points it)."""
+    folder = hub.cache
+    try:
+        if folder.is_symlink() or (folder.exists() and escapes(folder, hub.root)):
+            return None
+        if not make:
+            return folder
+        folder.mkdir(exist_ok=True)
+    except OSError:
+        return None
+    write_private(folder / ".gitignore", b"*\n")
+    return folder
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write a file of the cache folder without following a link a pull request may have
+    committed in its place (`build-….json -> ~/.bashrc`): a new file is made beside it and
+    renamed over it, and a rename replaces a link rather than writing through it. A failure
+    only costs what the file would have saved."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.unlink(missing_ok=True)
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
+                             0o644)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+
+
+# -- serving ---------------------------------------------------------------------------------
+
+
+def inside(root: Path, relative: str) -> Path | None:
+    """`root/relative` if it stays inside root (no '..', no link out of the site)."""
+    parts = [part for part in relative.split("/") if part]
+    if any(part in (".", "..") or "\\" in part for part in parts):
+        return None
+    target = root.joinpath(*parts)
+    try:
+        if not target.resolve().is_relative_to(root.resolve()):
+            return None
+    except OSError:
+        return None
+    return target
+
+
+def read_bytes(path: Path) -> bytes | None:
+    """A file of the site, or None when it is not there (a build may be replacing it)."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None

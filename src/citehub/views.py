@@ -1,0 +1,452 @@
+"""What templates receive: small frozen views of the model, beside the digests that
+fingerprint them (a view and its digest change together, so they live together).
+
+Templates never query the corpus, and no template loops over all papers inside a per-paper
+page. Views are made lazily, in the workers that render (see `pages.PlannedFile.more`);
+the digests are made without making any view, so a rebuild can tell the pages an edit
+touched from the thousands it did not: a digest covers everything its view shows.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import Any
+
+from citehub.aggregate import CitingEntry, Hub, SiteAggregates, newest_first
+from citehub.charts import Distribution, YearChart, distribution, year_chart
+from citehub.config import Axis, HubConfig
+from citehub.metadata import MetaTag, description, json_ld, scholar_tags, social_tags
+from citehub.model import Citation, Paper
+from citehub.paginate import Paginator
+from citehub.urls import RepoUrls, Urls
+
+FEED_ENTRIES = 50
+LINK_LABELS = {
+    "arxiv": "arXiv", "doi": "DOI", "pdf": "PDF", "code": "Code", "url": "Web page",
+    "data": "Data", "slides": "Slides", "video": "Video",
+}
+
+
+@dataclass(frozen=True)
+class LinkView:
+    kind: str
+    label: str
+    url: str
+    text: str
+
+
+@dataclass(frozen=True)
+class PaperCard:
+    """A paper as it appears in any list, and at the top of its own page."""
+
+    id: str
+    title: str
+    url: str
+    authors: tuple[str, ...]
+    date: str | None
+    year: int | None
+    categories: tuple[str, ...]
+    venue: str | None
+    verdict: str | None
+    novelty: str | None  # "7.0"
+    summary: str | None
+    citing_count: int
+    kind: str | None
+    facts: str  # "cs.LG · 2026-06-08 · unverdicted · novelty 7.0", as lists show it
+    listing_facts: str  # the same with the venue, for lists of papers (index, years)
+
+
+@dataclass(frozen=True)
+class TermView:
+    term: str
+    label: str
+    url: str | None  # its filter page, when there is one
+
+
+@dataclass(frozen=True)
+class CitationItem:
+    """One citation in a list: the paper on the other end, and how it cites."""
+
+    paper: PaperCard
+    role: TermView | None
+    polarity: TermView | None
+    refs: int | None
+    contexts: tuple[str, ...]
+    cited: PaperCard | None = None  # set on site-wide lists, where the cited paper varies
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    term: str
+    label: str
+    count: int
+    percent: int  # of classified citations (roles, polarities) or of citing papers (years)
+    url: str | None
+    bar: int = 0  # bar length in percent of the largest row, for the charts
+
+
+@dataclass(frozen=True)
+class KindView:
+    label: str
+    sentence: str
+
+
+@dataclass(frozen=True)
+class HubView:
+    paper: PaperCard
+    abstract: str  # Markdown; the template renders it with the `markdown` filter
+    links: tuple[LinkView, ...]
+    citing_count: int
+    classified_count: int
+    kind: KindView | None
+    headline: SummaryRow | None  # the leading share, "Background 83% of classified citations"
+    years: tuple[SummaryRow, ...]
+    roles: tuple[SummaryRow, ...]
+    polarities: tuple[SummaryRow, ...]
+    representative: tuple[CitationItem, ...]
+    references: tuple[CitationItem, ...]
+    year_chart: YearChart | None
+    role_chart: Distribution | None
+    polarity_chart: Distribution | None
+    has_filter_pages: bool
+    json_url: str
+    bibtex_url: str
+    csv_url: str
+    feed_url: str
+    edit_url: str | None  # the paper's file on GitHub, when hub.yaml names repo_url
+    suggest_url: str | None  # a prefilled new paper file that cites this one
+    description: str = ""  # what the page's description and link previews say
+    # Google Scholar's Highwire Press tags, (name, content) in order; Open Graph and Twitter
+    # card tags; schema.org JSON-LD (see metadata).
+    scholar: tuple[tuple[str, str], ...] = ()
+    social: tuple[MetaTag, ...] = ()
+    json_ld: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FeedView:
+    """An Atom feed's own fields: the site's newest papers, or a paper's newest citing ones."""
+
+    title: str
+    subtitle: str | None
+    id: str
+    self_url: str
+    alternate_url: str
+
+
+def percent(share: float) -> int:
+    # Round half up, as people do: 5/6 → 83, 1/8 → 13 (Python's round() would give 12).
+    return int(share * 100 + 0.5)
+
+
+def novelty_text(novelty: float | None) -> str | None:
+    return None if novelty is None else f"{novelty:.1f}"
+
+
+def with_bars(rows: tuple[SummaryRow, ...]) -> tuple[SummaryRow, ...]:
+    peak = max((row.count for row in rows), default=0)
+    return tuple(replace(row, bar=percent(row.count / peak)) for row in rows) if peak else rows
+
+
+def by_filter(hub: Hub) -> dict[tuple[str, str], list[CitingEntry]]:
+    """A hub's citing entries by (axis, term): what each of its filter pages lists."""
+    shown: dict[tuple[str, str], list[CitingEntry]] = defaultdict(list)
+    for entry in hub.citing:
+        citation = entry.citation
+        if citation.role is not None:
+            shown["role", citation.role].append(entry)
+        if citation.polarity is not None:
+            shown["polarity", citation.polarity].append(entry)
+        if entry.paper.year is not None:
+            shown["year", str(entry.paper.year)].append(entry)
+    return shown
+
+
+def short_digest(text: str, size: int = 16) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=size).hexdigest()
+
+
+class Views:
+    """The views of one model, each made once however many pages show it."""
+
+    def __init__(self, config: HubConfig, site: SiteAggregates) -> None:
+        self.config = config
+        self.site = site
+        self.urls = Urls.of(config)
+        self.paginator = Paginator(config.paginate)
+        self.repo = RepoUrls(config.repo_url, config.repo_branch) if config.repo_url else None
+        self.roles = config.vocabulary.roles
+        self.polarities = config.vocabulary.polarities
+        self._cards: dict[str, PaperCard] = {}
+        self._terms: dict[tuple[str, Axis, str], TermView] = {}
+        # A hub's citing items, made once for its list, representative papers and filter
+        # pages: one object per citation lets the renderer render it once for all of them.
+        self._citing_items: dict[int, CitationItem] = {}
+        self._hub_lists: dict[str, tuple[HubView, list[CitationItem]]] = {}
+        self._chosen: dict[tuple[str, str, str], list[CitationItem]] = {}
+
+    # -- digests ----------------------------------------------------------------------------
+
+    @functools.cached_property
+    def card_digests(self) -> dict[str, str]:
+        """For every paper, a digest of what its card shows wherever it appears: its file's
+        text, the citations kept of it (drafts drop some), and what its hub adds to it."""
+        found: dict[str, str] = {}
+        for paper_id, hub in self.site.hubs.items():
+            paper = hub.paper
+            kind = hub.kind.label if hub.kind else ""
+            cited = ",".join(citation.cited_id for citation in paper.cites)
+            text = (f"{paper.id}\0{paper.digest}\0{cited}\0{hub.citing_count}\0{kind}\0"
+                    f"{self.has_filter_pages(hub)}")
+            found[paper_id] = short_digest(text, 10)
+        return found
+
+    def hub_view_digest(self, hub: Hub) -> str:
+        """Everything in the view all of a hub's pages get (besides their own list): the
+        paper, its counts and badge, its representative citing papers, its references."""
+        cards = self.card_digests
+        kind = f"{hub.kind.label}:{hub.kind.share}" if hub.kind else ""
+        parts = [cards[hub.paper.id], repr(dict(hub.years)), repr(dict(hub.roles)),
+                 repr(dict(hub.polarities)), str(hub.classified_count), kind]
+        parts.extend(cards[entry.paper.id] for entry in hub.representative)
+        parts.append("references")
+        parts.extend(cards[entry.paper.id] for entry in hub.references)
+        return short_digest("\n".join(parts))
+
+    def citing_digests(self, entries: tuple[CitingEntry, ...] | list[CitingEntry]) -> list[str]:
+        """What a list of citing papers shows: their cards."""
+        cards = self.card_digests
+        return [cards[entry.paper.id] for entry in entries]
+
+    def role_entry_digests(self, entries: tuple[CitingEntry, ...]) -> list[str]:
+        """What a site-wide list of citations shows: both ends of each."""
+        cards = self.card_digests
+        return [f"{cards[entry.paper.id]}>{cards[entry.citation.cited_id]}"
+                for entry in entries]
+
+    # -- the pieces of views ----------------------------------------------------------------
+
+    def card(self, paper: Paper) -> PaperCard:
+        card = self._cards.get(paper.id)
+        if card is None:
+            hub = self.site.hubs[paper.id]
+            novelty = novelty_text(paper.novelty)
+            date = paper.date.text if paper.date else None
+            # Formatted once here, not in the template for every list it appears in.
+            facts = [", ".join(paper.categories), date, paper.verdict,
+                     f"novelty {novelty}" if novelty else None]
+            listing = [*facts[:2], paper.venue, *facts[2:]]
+            card = PaperCard(
+                id=paper.id, title=paper.title, url=self.urls.paper(paper.id),
+                authors=paper.authors, date=date,
+                year=paper.year, categories=paper.categories, venue=paper.venue,
+                verdict=paper.verdict, novelty=novelty,
+                summary=paper.summary, citing_count=hub.citing_count,
+                kind=hub.kind.label if hub.kind else None,
+                facts=" · ".join(part for part in facts if part),
+                listing_facts=" · ".join(part for part in listing if part),
+            )
+            self._cards[paper.id] = card
+        return card
+
+    def has_filter_pages(self, hub: Hub) -> bool:
+        return hub.citing_count >= self.config.filter_pages_min_citing
+
+    def term_view(self, hub: Hub, axis: Axis, term: str | None) -> TermView | None:
+        if term is None:
+            return None
+        key = (hub.paper.id, axis, term)
+        view = self._terms.get(key)
+        if view is None:
+            labels = self.roles if axis == "role" else self.polarities
+            url = (self.urls.paper_filter(hub.paper.id, axis, term)
+                   if self.has_filter_pages(hub) else None)
+            view = self._terms[key] = TermView(term, labels[term], url)
+        return view
+
+    def citation_item(self, cited: Hub, shown: Paper, citation: Citation) -> CitationItem:
+        """A citation of `cited`, showing `shown` (the citing paper, or on a paper's list of
+        references the cited one); role and polarity link to the cited hub's filter pages."""
+        return CitationItem(
+            paper=self.card(shown),
+            role=self.term_view(cited, "role", citation.role),
+            polarity=self.term_view(cited, "polarity", citation.polarity),
+            refs=citation.refs, contexts=citation.contexts,
+        )
+
+    def citing_item(self, hub: Hub, entry: CitingEntry) -> CitationItem:
+        # Keyed by identity: the hub's entries live as long as the plan.
+        item = self._citing_items.get(id(entry))
+        if item is None:
+            item = self._citing_items[id(entry)] = self.citation_item(hub, entry.paper,
+                                                                      entry.citation)
+        return item
+
+    def reference_item(self, entry: CitingEntry) -> CitationItem:
+        return self.citation_item(self.site.hubs[entry.paper.id], entry.paper, entry.citation)
+
+    def hub_view(self, hub: Hub) -> HubView:
+        paper = hub.paper
+        filter_pages = self.has_filter_pages(hub)
+
+        def rows(axis: Axis, counts: dict[str, int] | Any) -> tuple[SummaryRow, ...]:
+            labels = self.roles if axis == "role" else self.polarities
+            return tuple(
+                SummaryRow(term, labels[term], count, percent(hub.share(count)),
+                           self.urls.paper_filter(paper.id, axis, term) if filter_pages else None)
+                for term, count in counts.items()
+            )
+
+        roles, polarities = rows("role", hub.roles), rows("polarity", hub.polarities)
+        years = tuple(
+            SummaryRow(str(year), str(year), count, percent(count / hub.citing_count),
+                       self.urls.paper_filter(paper.id, "year", year) if filter_pages else None)
+            for year, count in hub.years.items()
+        )
+        roles, polarities, years = with_bars(roles), with_bars(polarities), with_bars(years)
+        kind = None
+        headline = None
+        if hub.kind is not None:
+            labels = self.roles if hub.kind.axis == "role" else self.polarities
+            term_label = labels[hub.kind.term]
+            kind = KindView(
+                hub.kind.label,
+                f"{hub.kind.label}. {percent(hub.kind.share)}% of classified citations cite "
+                f"this work as {term_label.lower()}.",
+            )
+            headline = next(row for row in (roles if hub.kind.axis == "role" else polarities)
+                            if row.term == hub.kind.term)
+        elif polarities or roles:
+            headline = max(polarities or roles, key=lambda row: row.count)
+        return HubView(
+            paper=self.card(paper), abstract=paper.abstract,
+            links=tuple(LinkView(link.kind, LINK_LABELS[link.kind], link.url, link.text)
+                        for link in paper.links),
+            citing_count=hub.citing_count, classified_count=hub.classified_count,
+            kind=kind, headline=headline, years=years, roles=roles, polarities=polarities,
+            year_chart=year_chart(hub.years, {int(row.term): row.url for row in years}),
+            role_chart=self.axis_chart(hub, "role", roles),
+            polarity_chart=self.axis_chart(hub, "polarity", polarities),
+            has_filter_pages=filter_pages,
+            representative=tuple(self.citing_item(hub, entry) for entry in hub.representative),
+            references=tuple(self.reference_item(entry) for entry in hub.references),
+            json_url=self.urls.paper_json(paper.id),
+            bibtex_url=self.urls.paper_bibtex(paper.id), csv_url=self.urls.paper_csv(paper.id),
+            feed_url=self.urls.paper_feed(paper.id),
+            edit_url=self.repo.edit(paper.id) if self.repo else None,
+            suggest_url=self.repo.suggest_citation(
+                paper.id, list(self.roles), list(self.polarities)) if self.repo else None,
+            description=description(paper), scholar=scholar_tags(hub, self.urls),
+            social=social_tags(hub, self.urls, self.config.title),
+            json_ld=json_ld(hub, self.urls),
+        )
+
+    def axis_chart(
+        self, hub: Hub, axis: Axis, rows: tuple[SummaryRow, ...]
+    ) -> Distribution | None:
+        """The split of classified citations on one axis; those without a term come last."""
+        parts = [(row.term, row.label, row.count) for row in rows]
+        unset = hub.classified_count - sum(row.count for row in rows)
+        if unset and parts:
+            parts.append(("", f"No {axis}", unset))
+        label = "Roles" if axis == "role" else "Polarities"
+        return distribution(parts, hub.classified_count, label, hub.classified_count)
+
+    def hub_lists(self, hub: Hub) -> tuple[HubView, list[CitationItem]]:
+        """The hub's view and citing items, made once for all of its pages that are rendered."""
+        found = self._hub_lists.get(hub.paper.id)
+        if found is None:
+            items = [self.citing_item(hub, entry) for entry in hub.citing]
+            found = self._hub_lists[hub.paper.id] = (self.hub_view(hub), items)
+        return found
+
+    # -- what each page's template gets, besides its title and URL ----------------------------
+
+    def totals(self) -> dict[str, int]:
+        hubs = self.site.hubs
+        return {
+            "papers": len(hubs),
+            "citations": sum(hub.citing_count for hub in hubs.values()),
+            "classified": sum(hub.classified_count for hub in hubs.values()),
+        }
+
+    def index_page(self, number: int) -> dict[str, Any]:
+        hubs = self.site.hubs
+        pagination, chunk = self.paginator.page(self.site.ranking, number, self.urls.home)
+        return {"items": [self.card(hubs[paper_id].paper) for paper_id in chunk],
+                "pagination": pagination, "totals": self.totals()}
+
+    def hub_page(self, hub: Hub, number: int) -> dict[str, Any]:
+        view, items = self.hub_lists(hub)
+        pagination, chunk = self.paginator.page(items, number,
+                                                partial(self.urls.paper, hub.paper.id))
+        return {"hub": view, "items": chunk, "pagination": pagination}
+
+    def filter_page(self, hub: Hub, axis: str, term: str, entries: list[CitingEntry],
+                    number: int) -> dict[str, Any]:
+        view, _ = self.hub_lists(hub)
+        key = (hub.paper.id, axis, term)
+        chosen = self._chosen.get(key)
+        if chosen is None:
+            chosen = self._chosen[key] = [self.citing_item(hub, entry) for entry in entries]
+        rows = {"role": view.roles, "polarity": view.polarities, "year": view.years}[axis]
+        row = next(row for row in rows if row.term == term)
+        url_of = partial(self.urls.paper_filter, hub.paper.id, axis, term)
+        pagination, chunk = self.paginator.page(chosen, number, url_of)
+        return {"hub": view, "axis": axis, "row": row, "items": chunk, "pagination": pagination}
+
+    def role_rows(self) -> list[SummaryRow]:
+        return [SummaryRow(role, self.roles[role], len(entries), 0, self.urls.role(role))
+                for role, entries in self.site.role_citations.items()]
+
+    def role_page(self, role: str, number: int) -> dict[str, Any]:
+        entries = self.site.role_citations[role]
+        pagination, chunk = self.paginator.page(entries, number, partial(self.urls.role, role))
+        items = [
+            CitationItem(
+                paper=self.card(entry.paper), role=None,
+                polarity=None if entry.citation.polarity is None else TermView(
+                    entry.citation.polarity, self.polarities[entry.citation.polarity], None),
+                refs=entry.citation.refs, contexts=entry.citation.contexts,
+                cited=self.card(self.site.hubs[entry.citation.cited_id].paper),
+            )
+            for entry in chunk
+        ]
+        return {"items": items, "pagination": pagination,
+                "role": TermView(role, self.roles[role], None)}
+
+    def year_rows(self) -> list[SummaryRow]:
+        return [SummaryRow(str(year), str(year), len(papers), 0, self.urls.year(year))
+                for year, papers in self.site.papers_by_year.items()]
+
+    def year_page(self, year: int, number: int) -> dict[str, Any]:
+        pagination, chunk = self.paginator.page(self.site.papers_by_year[year], number,
+                                                partial(self.urls.year, year))
+        return {"items": [self.card(paper) for paper in chunk], "pagination": pagination,
+                "year": year}
+
+    def hub_feed(self, hub: Hub) -> dict[str, Any]:
+        """Follow a paper: its newest citing papers as an Atom feed."""
+        paper_url = self.urls.absolute(self.urls.paper(hub.paper.id))
+        newest = [self.card(entry.paper) for entry in hub.citing
+                  if entry.paper.date is not None][:FEED_ENTRIES]
+        return {"entries": newest, "feed": FeedView(
+            f"Citing “{hub.paper.title}”", f"New papers citing “{hub.paper.title}”, newest first",
+            paper_url, self.urls.absolute(self.urls.paper_feed(hub.paper.id)), paper_url)}
+
+    def site_feed_papers(self) -> list[Paper]:
+        """The site's newest dated papers, as its feed lists them."""
+        papers = sorted((hub.paper for hub in self.site.hubs.values()), key=newest_first)
+        return [paper for paper in papers if paper.date is not None][:FEED_ENTRIES]
+
+    def site_feed(self) -> dict[str, Any]:
+        home = self.urls.absolute(self.urls.home())
+        feed = FeedView(self.config.title, self.config.description, home,
+                        self.urls.absolute(self.urls.feed()), home)
+        return {"entries": [self.card(paper) for paper in self.site_feed_papers()],
+                "feed": feed}
+
