@@ -211,3 +211,63 @@ def test_template_error_in_a_worker_is_reported_like_any_other(hub: Hub) -> None
     assert "Traceback" not in result.stderr
     assert not hub.site.exists()
     assert temporary_folders(hub.root) == []
+
+
+def timings(stdout: str) -> tuple[float, dict[str, float]]:
+    """The build's total seconds and `--timings`' figure for each stage, in order."""
+    summary, *lines = stdout.splitlines()
+    total = re.search(r" in ([\d.]+) s$", summary)
+    assert total is not None, summary
+    stages = {}
+    for line in lines:
+        stage = re.fullmatch(r"  (\S+) +([\d.]+) s", line)
+        assert stage is not None, line
+        stages[stage.group(1)] = float(stage.group(2))
+    return float(total.group(1)), stages
+
+
+def test_timings_give_each_stage_its_own_figure(
+        hub: Hub, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A slow search index shows in the search stage, not in planning around it, and the
+    stages add up to no more than the whole build."""
+    import time
+
+    from citehub import build as build_module
+
+    original = build_module.search_files
+
+    def slow_search(*args: object) -> object:
+        time.sleep(0.4)
+        return original(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build_module, "search_files", slow_search)
+    hub.paper("a", "title: A")
+    hub.paper("b", "title: B\ncites: [{paper: a, role: method}]")
+    run = hub.build("--timings")
+    assert run.exit_code == 0, run.stderr
+    total, stages = timings(run.stdout)
+    assert list(stages) == ["inputs", "unchanged", "load", "aggregate", "plan", "search",
+                            "render+write", "record"]
+    assert stages["search"] >= 0.4 > stages["plan"]
+    assert sum(stages.values()) <= total + 0.01 + 0.0005 * len(stages)
+
+    again = hub.build("--timings")
+    assert again.stdout.startswith("nothing changed")
+    _, stages = timings(again.stdout)
+    assert list(stages) == ["inputs", "unchanged"]
+
+
+def test_a_stage_timed_in_pieces_adds_them_up() -> None:
+    import time
+
+    from citehub.build import Timer
+
+    timer = Timer()
+    with timer.stage("plan"):
+        time.sleep(0.05)
+    with timer.stage("search"):
+        pass
+    with timer.stage("plan"):
+        time.sleep(0.05)
+    assert list(timer.stages) == ["plan", "search"]
+    assert timer.stages["plan"] >= 0.1 and timer.elapsed >= sum(timer.stages.values())

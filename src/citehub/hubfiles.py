@@ -10,9 +10,13 @@ build touches such files, so that hostile file access is audited in one place:
 - Reading: `read_text` (size limit, UTF-8, no link out of the hub, no FIFO or device),
   `read_regular` (bytes for a digest, never blocking), `walk_files` (templates/ and
   static/, links out refused), `input_files` (what a build may read, for digests).
-- Writing: `confined` (a path that cannot leave its root), `write_files` (the output),
-  `write_private` (the cache folder: never through a committed link), `inside` (what the
-  preview may serve).
+- Writing: `confined` (a path that cannot leave its root), `write_files` and `remove_file`
+  (the output, below the staged or the in-place folder), `cache_folder` and
+  `write_private` (the cache folder: never through a committed link).
+- Serving: `inside` (what the preview may serve: nothing outside the site).
+
+`write` decides where the output goes and when (the atomic swap); this module makes sure
+no write lands anywhere else.
 """
 
 from __future__ import annotations
@@ -87,12 +91,14 @@ class HubLayout:
         """The hub's own templates/ first, so it overrides the default theme file by file."""
         return [self.templates, THEME_DIR / "templates"]
 
-    def theme_folders(self) -> list[tuple[Path, Path]]:
-        """(folder, root it must stay inside) for templates/ and static/, the theme's first."""
-        return [
-            (THEME_DIR / "templates", THEME_DIR), (THEME_DIR / "static", THEME_DIR),
-            (self.templates, self.root), (self.static, self.root),
-        ]
+    def template_sources(self) -> list[tuple[Path, Path]]:
+        """(folder, root it must stay inside) of the theme's templates, then the hub's."""
+        return [(THEME_DIR / "templates", THEME_DIR), (self.templates, self.root)]
+
+    def static_sources(self) -> list[tuple[Path, Path]]:
+        """(folder, root it must stay inside) of the theme's static files, then the hub's,
+        which override them file by file."""
+        return [(THEME_DIR / "static", THEME_DIR), (self.static, self.root)]
 
     def relative(self, path: Path) -> str:
         """`path` as a name relative to the hub (for digests and messages)."""
@@ -266,6 +272,19 @@ def confined(root: Path, path: str | PurePosixPath) -> Path:
     if relative.is_absolute() or ".." in relative.parts or not relative.parts:
         raise OutputError(f"refusing to write {relative}: outside the output folder")
     return root.joinpath(*relative.parts)
+
+
+def remove_file(root: Path, path: str | PurePosixPath) -> None:
+    """Delete a file below `root` (never a link, nor anything outside), and the folders
+    that leaves empty."""
+    target = confined(root, path)
+    if target.is_symlink() or not target.is_file():
+        return
+    target.unlink()
+    folder = target.parent
+    while folder != root and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
 
 
 def write_files(

@@ -353,18 +353,15 @@ def _template_path(filename: str | None, fallback: str) -> str:
 
 def check_templates(hub: HubLayout, diagnostics: Diagnostics) -> None:
     """Report template files that are links out of the hub, before Jinja follows them."""
-    for folder, root in hub.theme_folders():
-        if folder.name == "templates":
-            for _ in walk_files(folder, root, diagnostics):
-                pass
+    for folder, root in hub.template_sources():
+        for _ in walk_files(folder, root, diagnostics):
+            pass
 
 
 def static_files(hub: HubLayout, diagnostics: Diagnostics) -> dict[PurePosixPath, Path]:
     """Files to copy as they are: the theme's static/, overridden file by file by the hub's."""
     found: dict[PurePosixPath, Path] = {}
-    for folder, root in hub.theme_folders():
-        if folder.name != "static":
-            continue
+    for folder, root in hub.static_sources():
         for source in walk_files(folder, root, diagnostics):
             found[PurePosixPath(source.relative_to(folder).as_posix())] = source
     return dict(sorted(found.items()))

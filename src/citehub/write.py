@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
-from citehub.hubfiles import OutputError, confined
+from citehub.hubfiles import OutputError, confined, remove_file
 
 # Marks a folder as citehub's output, so a build never replaces a folder it did not make
 # (think `citehub build -o ~`).
@@ -101,7 +101,7 @@ def _move_in(staging: Path, out_dir: Path, removed: Iterable[PurePosixPath], inp
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(source, target)
     for relative in removed:
-        _remove(out_dir, confined(out_dir, relative))
+        remove_file(out_dir, relative)
     _mark(out_dir, inputs)
 
 
@@ -121,17 +121,6 @@ def _beside(out_dir: Path, kind: str) -> Path:
 
 def _mark(folder: Path, inputs: str) -> None:
     (folder / MARKER).write_bytes(MARKER_TEXT + f"inputs: {inputs}\n".encode())
-
-
-def _remove(out_dir: Path, target: Path) -> None:
-    """Delete a file the site no longer has, and the folders that leaves empty."""
-    if target.is_symlink() or not target.is_file():
-        return
-    target.unlink()
-    folder = target.parent
-    while folder != out_dir and not any(folder.iterdir()):
-        folder.rmdir()
-        folder = folder.parent
 
 
 def recover_abandoned(out_dir: Path) -> None:
