@@ -437,3 +437,23 @@ def test_pages_shown_ahead_are_the_pages_the_build_writes(tmp_path: Path) -> Non
         assert sorted(shown) == [page for page in pages if (out / page).exists()]
         for page in shown:
             assert preview.ahead[page][0] == (out / page).read_bytes(), (key, page)
+
+
+def test_what_is_published_depends_on_the_content_alone(tmp_path: Path) -> None:
+    """The whole output folder goes to GitHub Pages, marker included: touching every file
+    (a checkout does) or building a fresh copy of the hub publishes the very same bytes."""
+    hub, site = tmp_path / "hub", tmp_path / "site"
+    small_hub(hub, 6)
+    build(hub, site, BuildOptions(workers=1))
+    published = digest(site)
+    later = time.time_ns() + 5 * 10**9
+    for path in (hub / "content").rglob("*"):
+        os.utime(path, ns=(later, later))
+    touched = build(hub, site, BuildOptions(workers=1))
+    assert not touched.unchanged and touched.written == 0
+    assert digest(site) == published
+    copy = tmp_path / "fresh-checkout"
+    shutil.copytree(hub / "content", copy / "content", copy_function=shutil.copyfile)
+    build(copy, copy / "site", BuildOptions(workers=1, cache=False))
+    assert digest(copy / "site") == published
+    assert build(hub, site, BuildOptions(workers=1)).unchanged  # and the skip still works

@@ -31,10 +31,10 @@ def test_a_whole_site_goes_into_place_with_its_marker(tmp_path: Path) -> None:
     site(out, {"index.html": b"one", "papers/a/index.html": b"a"})
     assert files_of(out) == {MARKER: files_of(out)[MARKER], "index.html": b"one",
                              "papers/a/index.html": b"a"}
-    assert "inputs: first\n" in read_marker(out)
+    assert "site: first\n" in read_marker(out)
     site(out, {"index.html": b"two"}, "second")
     assert sorted(files_of(out)) == [MARKER, "index.html"]  # the old site is gone whole
-    assert "inputs: second\n" in read_marker(out)
+    assert "site: second\n" in read_marker(out)
     assert beside(out) == []
 
 
@@ -63,7 +63,7 @@ def test_an_in_place_update_moves_in_the_changed_files_and_removes_the_gone(
     assert files_of(out) == {MARKER: files_of(out)[MARKER], "index.html": b"one",
                              "papers/a/index.html": b"a, edited"}
     assert not (out / "papers" / "b").exists()  # the folder it leaves empty goes too
-    assert "inputs: second\n" in read_marker(out)
+    assert "site: second\n" in read_marker(out)
     assert beside(out) == []
 
 

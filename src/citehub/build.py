@@ -229,7 +229,7 @@ class Build:
             pages = {file.path: (file.url, file.template) for file in plan.files}
             sizes: dict[str, int] = {}
             try:
-                with staged_output(self.out_dir, inputs.digest, in_place=work.in_place,
+                with staged_output(self.out_dir, work.site, in_place=work.in_place,
                                    removed=work.removed) as root:
                     _, rendered = render_site(
                         root, work.render, environment, self.options.worker_count(),
@@ -251,11 +251,12 @@ class Build:
         """Keep what the next build reuses: the site's manifest and this build's summary."""
         with self.timer.stage("record"):
             manifest = written.work.manifest(written.sizes)
-            remember_pages(self.hub, self.out_dir, inputs.digest, manifest)
+            site = written.work.site
+            remember_pages(self.hub, self.out_dir, site, manifest)
             corpus = model.corpus
             # The whole site's files and bytes, not only this build's share of them.
             summary = Summary(
-                papers=len(corpus.papers),
+                site=site, papers=len(corpus.papers),
                 pages=sum(1 for file in plan.files if file.path.endswith(".html")),
                 files=len(manifest), bytes=sum(size for _, size in manifest.values()),
                 base_path=corpus.config.base_path)

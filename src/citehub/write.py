@@ -42,17 +42,17 @@ def read_marker(out_dir: Path) -> str:
 
 @contextmanager
 def staged_output(
-    out_dir: Path, inputs: str, *, in_place: bool = False,
+    out_dir: Path, site: str, *, in_place: bool = False,
     removed: Iterable[PurePosixPath] = (),
 ) -> Iterator[Path]:
     """A folder beside `out_dir` to write the new site into; when the block ends without an
-    exception, what it holds goes into place, and `out_dir` is marked with the build's
-    `inputs` (the next build with the same inputs is skipped). If the block raises (or the
-    build is interrupted), the folder is removed and `out_dir` is as it was.
+    exception, what it holds goes into place, and `out_dir` is marked with the `site` digest
+    (what the next build recognises its record by). If the block raises (or the build is
+    interrupted), the folder is removed and `out_dir` is as it was.
 
     Whole (the default): the folder is a complete site, swapped in by two renames.
     `in_place`: the folder holds only the changed files of the site in `out_dir`; they are
-    moved in and the `removed` files deleted. While files move, the marker names no inputs,
+    moved in and the `removed` files deleted. While files move, the marker names no site,
     so a build killed midway leaves a site that the next build recognises as unfinished and
     rebuilds.
     """
@@ -61,15 +61,14 @@ def staged_output(
     if in_place:
         with _staging(staging):
             yield staging
-            _move_in(staging, out_dir, removed, inputs)
+            _move_in(staging, out_dir, removed, site)
         return
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     retired = _beside(out_dir, "old")
     try:
         with _staging(staging):
             yield staging
-            # The digest of the build's inputs: the next build with the same inputs is skipped.
-            _mark(staging, inputs)
+            _mark(staging, site)
             if out_dir.exists():
                 out_dir.rename(retired)
             staging.rename(out_dir)
@@ -92,7 +91,7 @@ def _staging(folder: Path) -> Iterator[None]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _move_in(staging: Path, out_dir: Path, removed: Iterable[PurePosixPath], inputs: str) -> None:
+def _move_in(staging: Path, out_dir: Path, removed: Iterable[PurePosixPath], site: str) -> None:
     _mark(out_dir, "(being updated)")
     for directory, _, files in os.walk(staging):
         for name in files:
@@ -102,7 +101,7 @@ def _move_in(staging: Path, out_dir: Path, removed: Iterable[PurePosixPath], inp
             os.replace(source, target)
     for relative in removed:
         remove_file(out_dir, relative)
-    _mark(out_dir, inputs)
+    _mark(out_dir, site)
 
 
 def _ready(out_dir: Path) -> Path:
@@ -119,8 +118,15 @@ def _beside(out_dir: Path, kind: str) -> Path:
     return out_dir.parent / f".{out_dir.name}.citehub-{kind}-{os.getpid()}"
 
 
-def _mark(folder: Path, inputs: str) -> None:
-    (folder / MARKER).write_bytes(MARKER_TEXT + f"inputs: {inputs}\n".encode())
+def _mark(folder: Path, site: str) -> None:
+    # A digest of what the site holds, not of how its inputs were stat'ed: the marker is
+    # published with the site, so its bytes too must depend on the content alone.
+    (folder / MARKER).write_bytes(MARKER_TEXT + site_line(site).encode())
+
+
+def site_line(site: str) -> str:
+    """The marker's line naming the site in the folder (see `staged_output`)."""
+    return f"site: {site}\n"
 
 
 def recover_abandoned(out_dir: Path) -> None:

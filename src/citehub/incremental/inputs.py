@@ -1,14 +1,16 @@
 """The inputs of a build, in one digest, and the whole-build skip.
 
 The inputs of a build are the hub's content, its templates and static files, the default
-theme, citehub's own code and the build options. Their digest is written into the output
-folder's marker; when the next build finds the same digest there, the site on disk is
-already exactly what it would write, and the warnings of that build are replayed from the
-record kept in the cache folder.
+theme, citehub's own code and the build options. Their digest is kept in the record of the
+build, in the cache folder, beside the digest of the site it wrote; the output folder's
+marker names that site digest (a function of the content alone: the marker is published).
+When the next build has the same inputs and finds the recorded site in place, that site is
+already exactly what it would write, and the warnings of the build are replayed.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -26,6 +28,7 @@ from citehub.hubfiles import (
     read_regular,
     write_private,
 )
+from citehub.write import site_line
 
 
 @functools.cache
@@ -106,6 +109,7 @@ def record_path(hub: HubLayout, out_dir: Path) -> Path:
 class Summary:
     """What the last build's one line said, for a build that finds nothing to do."""
 
+    site: str  # the digest the marker of its site names
     papers: int
     pages: int
     files: int
@@ -121,8 +125,7 @@ def remember(hub: HubLayout, out_dir: Path, inputs: Inputs, summary: Summary,
     write_private(record_path(hub, out_dir), json.dumps({
         "digest": inputs.digest,
         "racy": inputs.racy,
-        "summary": {"papers": summary.papers, "pages": summary.pages, "files": summary.files,
-                    "bytes": summary.bytes, "base_path": summary.base_path},
+        "summary": dataclasses.asdict(summary),
         "diagnostics": [
             [item.path, item.line, item.col, item.severity, item.message, item.code]
             for item in diagnostics.items
@@ -133,12 +136,12 @@ def remember(hub: HubLayout, out_dir: Path, inputs: Inputs, summary: Summary,
 def recall(hub: HubLayout, out_dir: Path, inputs: Inputs,
            marker: str) -> tuple[Summary, Diagnostics] | None:
     """The summary and warnings of the last build, if it had exactly these inputs and its
-    site is still in place (its marker names the same digest)."""
-    if f"inputs: {inputs.digest}\n" not in marker:
-        return None
+    site is still in place (the marker names the site it recorded)."""
     try:
         data = json.loads(read_regular(record_path(hub, out_dir)))
         if not isinstance(data, dict) or data.get("digest") != inputs.digest:
+            return None
+        if site_line(str(data["summary"]["site"])) not in marker:
             return None
         # Same stat for every file; those that were fresh then must also have the same text.
         racy = data.get("racy", {})
@@ -146,9 +149,10 @@ def recall(hub: HubLayout, out_dir: Path, inputs: Inputs,
                 name not in inputs.files or text_digest(hub.root / name) != text
                 for name, text in racy.items()):
             return None
-        saved = data["summary"]
-        summary = Summary(int(saved["papers"]), int(saved["pages"]), int(saved["files"]),
-                          int(saved["bytes"]), str(saved.get("base_path", "/")))
+        summary = Summary(**data["summary"])
+        if not all(isinstance(getattr(summary, name.name), str if name.type == "str" else int)
+                   for name in dataclasses.fields(Summary)):
+            return None
         diagnostics = Diagnostics([Diagnostic(*item) for item in data["diagnostics"]])
     except (ValueError, KeyError, TypeError):
         return None

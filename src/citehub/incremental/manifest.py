@@ -3,6 +3,7 @@ left to do given them (`Work`)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from citehub.hubfiles import HubLayout, cache_folder
 from citehub.incremental.inputs import record_path
 from citehub.incremental.signing import read_signed, write_signed
 from citehub.pages import PlannedFile
+from citehub.write import site_line
 
 # path → (fingerprint, size) of every file of a site
 Manifest = dict[str, tuple[str, int]]
@@ -26,23 +28,23 @@ def _manifest_file(hub: HubLayout, out_dir: Path) -> Path:
     return record_path(hub, out_dir).with_suffix(".pages")
 
 
-def remember_pages(hub: HubLayout, out_dir: Path, inputs: str, manifest: Manifest) -> None:
+def remember_pages(hub: HubLayout, out_dir: Path, site: str, manifest: Manifest) -> None:
     """The fingerprint and size of every file of the site just written into `out_dir`."""
     if cache_folder(hub) is None:
         return
-    data = json.dumps({"inputs": inputs, "pages": manifest}, separators=(",", ":"))
+    data = json.dumps({"site": site, "pages": manifest}, separators=(",", ":"))
     write_signed(_manifest_file(hub, out_dir), "pages", data.encode())
 
 
 def recall_pages(hub: HubLayout, out_dir: Path, marker: str) -> Manifest | None:
     """What `remember_pages` kept for the site in `out_dir`, if that site is still the one
-    it describes (its marker names the same inputs)."""
+    it describes (its marker names the same site)."""
     data = read_signed(_manifest_file(hub, out_dir), "pages")
     if data is None:
         return None
     try:
         record = json.loads(data)
-        if f"inputs: {record['inputs']}\n" not in marker:
+        if site_line(str(record["site"])) not in marker:
             return None
         return {path: (str(fingerprint), int(size))
                 for path, (fingerprint, size) in record["pages"].items()}
@@ -82,6 +84,16 @@ class Work:
                 INCREMENTAL_MIN_FILES, len(fingerprints) * INCREMENTAL_SHARE):
             return cls(fingerprints, planned, statics, [], in_place=False, kept_sizes=sizes)
         return cls(fingerprints, render, copy, removed, in_place=True, kept_sizes=sizes)
+
+    @property
+    def site(self) -> str:
+        """A digest of the site this work makes: of every file's fingerprint, which depends
+        on the content alone (never on when a file was saved), so that the marker published
+        with the site does too."""
+        digest = hashlib.blake2b(digest_size=20)
+        for path, fingerprint in sorted(self.fingerprints.items()):
+            digest.update(f"{path}\0{fingerprint}\0".encode())
+        return digest.hexdigest()
 
     def manifest(self, sizes: Mapping[str, int]) -> Manifest:
         """The manifest of the site this work makes, given the sizes of what it wrote."""
