@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -37,16 +39,19 @@ def new_hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_init_makes_a_complete_hub_repository(new_hub: Path) -> None:
-    files = sorted(p.relative_to(new_hub).as_posix() for p in new_hub.rglob("*") if p.is_file())
+    files = sorted(p.relative_to(new_hub).as_posix() for p in new_hub.rglob("*")
+                   if p.is_file() and ".git" not in p.relative_to(new_hub).parts)
     assert files == [
-        ".github/workflows/check.yml", ".github/workflows/deploy.yml", ".gitignore", "README.md",
-        "content/hub.yaml", "content/papers/1706.03762.md", "content/papers/1810.04805.md",
-        "requirements.txt",
+        ".github/dependabot.yml", ".github/workflows/check.yml", ".github/workflows/deploy.yml",
+        ".gitignore", "README.md", "content/hub.yaml", "content/papers/1706.03762.md",
+        "content/papers/1810.04805.md", "requirements.txt",
     ]
     hub_yaml = yaml.safe_load((new_hub / "content" / "hub.yaml").read_text())
     assert hub_yaml == {"title": "Reading club: 'LLMs' & friends",
                         "repo_url": "https://github.com/me/club"}
-    assert "citehub==" in (new_hub / "requirements.txt").read_text()
+    requirement = (new_hub / "requirements.txt").read_text().splitlines()[-1]
+    assert re.fullmatch(r"citehub @ git\+https://github\.com/citehub/citehub@[0-9a-f]{40}",
+                        requirement), requirement
     assert "/site/" in (new_hub / ".gitignore").read_text()
     readme = (new_hub / "README.md").read_text()
     assert "# Reading club: 'LLMs' & friends" in readme and "citehub check --strict" in readme
@@ -159,7 +164,7 @@ def workflow_files(root: Path) -> list[Path]:
 def test_this_repository_uses_the_same_workflows_as_a_new_hub() -> None:
     for name in WORKFLOWS:
         assert (REPO / ".github" / "workflows" / name).read_text() == workflow(
-            name, "python -m pip install ."), name
+            name, "python -m pip install .", dependencies="pyproject.toml"), name
 
 
 @pytest.mark.parametrize("where", ["new hub", "this repository"])
@@ -181,6 +186,7 @@ def test_workflows_pass_zizmor(where: str, new_hub: Path, tmp_path: Path) -> Non
     copy.mkdir(parents=True)
     for path in workflow_files(root):
         shutil.copy(path, copy / path.name)
+    shutil.copy(root / ".github" / "dependabot.yml", copy.parent / "dependabot.yml")
     zizmor = Path(sys.executable).parent / "zizmor"
     result = subprocess.run([str(zizmor), "--offline", "--no-progress", str(copy.parent.parent)],
                             capture_output=True, text=True, check=False)
@@ -208,3 +214,99 @@ def test_workflows_are_least_privilege_and_never_pull_request_target(new_hub: Pa
     assert upload["with"]["include-hidden-files"] is True
     steps = " ".join(str(step.get("run", "")) for step in check["jobs"]["check"]["steps"])
     assert "citehub check --strict" in steps and "citehub build" in steps
+
+
+def test_workflows_install_check_diff_and_keep_the_site(new_hub: Path) -> None:
+    check = yaml.safe_load((new_hub / ".github" / "workflows" / "check.yml").read_text())
+    steps = check["jobs"]["check"]["steps"]
+    checkout = next(step for step in steps if "actions/checkout" in step.get("uses", ""))
+    assert checkout["with"] == {"persist-credentials": False, "fetch-depth": 0}
+    setup = next(step for step in steps if "actions/setup-python" in step.get("uses", ""))
+    assert setup["with"]["cache"] == "pip"
+    assert setup["with"]["cache-dependency-path"] == "requirements.txt"
+    runs = [str(step.get("run", "")) for step in steps]
+    assert "python -m pip install -r requirements.txt" in runs
+    diff = next(run for run in runs if run.startswith("citehub diff"))
+    assert '"$BASE" HEAD --format markdown' in diff and "$GITHUB_STEP_SUMMARY" in diff
+    upload = next(step for step in steps if "actions/upload-artifact" in step.get("uses", ""))
+    assert upload["with"]["path"] == "site" and upload["with"]["include-hidden-files"] is True
+    dependabot = yaml.safe_load((new_hub / ".github" / "dependabot.yml").read_text())
+    assert {update["package-ecosystem"] for update in dependabot["updates"]} == {
+        "github-actions", "pip"}
+
+
+def test_init_makes_a_git_repository_on_the_branch_it_deploys(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert run("init", "hub", "--branch", "trunk")[0] == 0
+    head = subprocess.run(["git", "-C", "hub", "symbolic-ref", "--short", "HEAD"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    assert head == "trunk"
+    deploy = yaml.safe_load((tmp_path / "hub" / ".github" / "workflows" / "deploy.yml").read_text())
+    assert deploy[True]["push"]["branches"] == ["trunk"]
+    assert yaml.safe_load((tmp_path / "hub" / "content" / "hub.yaml").read_text())[
+        "repo_branch"] == "trunk"  # edit links point at the branch too
+    code, _, err = run("init", "other", "--branch", "bad..name")
+    assert code == 2 and "git branch name" in err
+
+
+def git_head() -> str:
+    return subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+
+
+@pytest.mark.parametrize("ref", ["", "@HEAD"])
+def test_citehub_source_is_pinned_to_a_full_commit(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ref: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run("init", "hub", "--citehub-source", f"{REPO.as_uri()}{ref}")
+    assert code == 0, err
+    assert (tmp_path / "hub" / "requirements.txt").read_text().splitlines()[-1] == (
+        f"citehub @ git+{REPO.as_uri()}@{git_head()}")
+    code, _, err = run("init", "other", "--citehub-source", f"{REPO.as_uri()}@no-such-branch")
+    assert code == 1 and "cannot find 'no-such-branch'" in err
+    assert not (tmp_path / "other").exists()
+
+
+def test_a_new_hub_installs_citehub_exactly_as_its_workflows_do(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fresh virtual environment, `pip install -r requirements.txt` as both workflows run
+    it (from a git URL of this checkout at its HEAD), then the pull request check's commands."""
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run("init", "hub", "--citehub-source", f"{REPO.as_uri()}@{git_head()}")
+    assert code == 0, err
+    hub = tmp_path / "hub"
+    deploy = yaml.safe_load((hub / ".github" / "workflows" / "deploy.yml").read_text())
+    install = next(step["run"] for step in deploy["jobs"]["build"]["steps"]
+                   if step.get("name") == "Install citehub")
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    environment = {**os.environ, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}",
+                   "GITHUB_ACTIONS": ""}
+    environment.pop("PYTHONPATH", None)
+    for command in (install, "citehub check --strict", "citehub build"):
+        result = subprocess.run(command, shell=True, cwd=hub, env=environment,
+                                capture_output=True, text=True, check=False)
+        assert result.returncode == 0, f"{command}:\n{result.stdout}\n{result.stderr}"
+    assert (venv / "bin" / "citehub").exists()
+    assert (hub / "site" / "papers" / "1706.03762" / "index.html").is_file()
+
+
+def test_the_sdist_ships_the_package_only_and_both_distributions_pass_twine(
+        tmp_path: Path) -> None:
+    import tarfile
+
+    bin_dir = Path(sys.executable).parent
+    subprocess.run([str(bin_dir / "hatchling"), "build", "-d", str(tmp_path)], cwd=REPO,
+                   check=True, capture_output=True)
+    (sdist,) = tmp_path.glob("citehub-*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        names = [name.split("/", 1)[1] for name in archive.getnames() if "/" in name]
+    tops = {name.split("/")[0] for name in names}
+    assert tops == {"src", "README.md", "pyproject.toml", "PKG-INFO"}, tops
+    assert "src/citehub/theme/templates/paper.html" in names
+    assert not [name for name in names if name.startswith(("content", "tests", "bench"))]
+    result = subprocess.run([str(bin_dir / "twine"), "check", "--strict",
+                             *map(str, tmp_path.iterdir())], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -14,7 +14,13 @@ from citehub.config import valid_base_url, valid_repo_url
 from citehub.diagnostics import ContentError, Diagnostics, display_path
 from citehub.hubfiles import HubLayout, OutputError
 from citehub.report import ConsoleReporter, human_bytes
-from citehub.scaffold import ScaffoldError, init_hub, new_paper
+from citehub.scaffold import (
+    ScaffoldError,
+    citehub_requirement,
+    init_hub,
+    new_paper,
+    valid_branch,
+)
 
 HUB_DIR = click.Path(file_okay=False, path_type=Path)
 PAGES_SIZE_WARNING = 800_000_000  # GitHub Pages refuses sites over 1 GB: say so in time
@@ -107,6 +113,12 @@ def check_repo_url(
     return value.rstrip("/") if value else value
 
 
+def check_branch(_context: click.Context, _parameter: click.Parameter, value: str) -> str:
+    if not valid_branch(value):
+        raise click.BadParameter("expected a git branch name such as main")
+    return value
+
+
 def _stop(signal_number: int, _frame: object) -> None:
     raise SystemExit(128 + signal_number)
 
@@ -182,10 +194,17 @@ def new(paper_id: str, title: str, hub_dir: Path) -> None:
 @click.option("--title", default="My paper hub", show_default=True, help="The hub's title.")
 @click.option("--repo-url", callback=check_repo_url,
               help="The GitHub repository, e.g. https://github.com/you/hub (edit links).")
-def init(target: Path, title: str, repo_url: str | None) -> None:
+@click.option("--branch", default="main", show_default=True, callback=check_branch,
+              help="The branch the hub is published from.")
+@click.option("--citehub-source", metavar="GIT_URL[@REF]",
+              help="Where the hub's workflows install citehub from: a git repository, pinned "
+                   "to the commit REF names (default: where this citehub came from).")
+def init(target: Path, title: str, repo_url: str | None, branch: str,
+         citehub_source: str | None) -> None:
     """Create a new hub repository in TARGET: content, sample papers, README, workflows."""
     try:
-        written = init_hub(target, title, repo_url)
+        requirement = citehub_requirement(citehub_source)
+        written = init_hub(target, title, repo_url, branch=branch, requirement=requirement)
     except (ScaffoldError, OSError) as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(1)

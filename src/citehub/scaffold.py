@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from importlib.metadata import version
+import json
+import re
+import shutil
+import subprocess
+from importlib import metadata
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import yaml
 
@@ -12,6 +18,7 @@ from citehub.load import PAPER_ID
 
 SKELETON = Path(__file__).parent / "skeleton"
 INSTALL_FROM_REQUIREMENTS = "python -m pip install -r requirements.txt"
+FULL_COMMIT = re.compile(r"[0-9a-f]{40}")
 
 # skeleton file → where it goes in a new hub (dotfiles are stored without their dot, so that
 # packaging tools and editors treat them as ordinary files).
@@ -24,6 +31,7 @@ LAYOUT = {
     "gitignore": ".gitignore",
     "workflows/deploy.yml": ".github/workflows/deploy.yml",
     "workflows/check.yml": ".github/workflows/check.yml",
+    "dependabot.yml": ".github/dependabot.yml",
 }
 
 
@@ -31,35 +39,143 @@ class ScaffoldError(Exception):
     """What was asked cannot be done without destroying something; nothing was written."""
 
 
-def workflow(name: str, install: str = INSTALL_FROM_REQUIREMENTS) -> str:
-    """A GitHub workflow of a hub repository, installing citehub with `install`."""
-    return (SKELETON / "workflows" / name).read_text(encoding="utf-8").replace("@INSTALL@",
-                                                                               install)
+def workflow(name: str, install: str = INSTALL_FROM_REQUIREMENTS, *,
+             dependencies: str = "requirements.txt", branch: str = "main") -> str:
+    """A GitHub workflow of a hub repository, installing citehub with `install` (pip's
+    cache keyed by the `dependencies` file), deploying from `branch`."""
+    text = (SKELETON / "workflows" / name).read_text(encoding="utf-8")
+    return (text.replace("@INSTALL@", install).replace("@DEPENDENCIES@", dependencies)
+            .replace("@BRANCH@", branch))
 
 
-def init_hub(target: Path, title: str, repo_url: str | None) -> list[Path]:
-    """Write a complete hub repository into `target`, which must be missing or empty."""
+def init_hub(target: Path, title: str, repo_url: str | None, *, branch: str = "main",
+             requirement: str) -> list[Path]:
+    """Write a complete hub repository into `target`, which must be missing or empty, and
+    make it a git repository on `branch` when git is there. `requirement` is the line that
+    installs citehub (see `citehub_requirement`)."""
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise ScaffoldError(f"{target} already exists and is not empty; choose a new folder")
     replacements = {
         "@TITLE@": title,
-        "@VERSION@": version("citehub"),
+        "@REQUIREMENT@": requirement,
         "@INSTALL@": INSTALL_FROM_REQUIREMENTS,
+        "@DEPENDENCIES@": "requirements.txt",
+        "@BRANCH@": branch,
         "@REPO_URL@": f"repo_url: {repo_url}" if repo_url else
                       "# repo_url: https://github.com/OWNER/REPO",
+        "@REPO_BRANCH@": f"repo_branch: {branch}" if branch != "main" else
+                         "# repo_branch: main",
     }
     written: list[Path] = []
     for source, destination in LAYOUT.items():
         text = (SKELETON / source).read_text(encoding="utf-8")
         for placeholder, value in replacements.items():
-            if source == "content/hub.yaml" and placeholder == "@TITLE@":
-                value = yaml_scalar(value)
+            if source == "content/hub.yaml" and placeholder in ("@TITLE@", "@REPO_BRANCH@"):
+                value = value if placeholder == "@REPO_BRANCH@" else yaml_scalar(value)
             text = text.replace(placeholder, value)
         path = target / destination
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         written.append(path)
+    git = shutil.which("git")
+    if git is not None:
+        subprocess.run([git, "init", "--quiet", f"--initial-branch={branch}", str(target)],
+                       check=False, capture_output=True)
     return written
+
+
+def valid_branch(name: str) -> bool:
+    """A branch name git accepts (and a workflow can name unquoted)."""
+    return bool(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._/-]*", name)) and ".." not in name \
+        and not name.endswith((".", "/", ".lock"))
+
+
+# -- where a new hub installs citehub from ---------------------------------------------------
+
+
+def citehub_requirement(source: str | None = None) -> str:
+    """The requirements line a new hub installs citehub with: always something that exists
+    and cannot be swapped for other code under the same name.
+
+    `source`: a git repository URL, with `@<ref>` or not (a ref that is not a full commit is
+    resolved to one). Without it: where pip installed this citehub from, when that was a
+    commit of a git repository (PEP 610's direct_url.json); the repository of the package's
+    metadata (its Project-URL "Source") at the commit of the checkout this citehub runs from;
+    else the version, which a package index then has.
+    """
+    if source is not None:
+        url, _, ref = source.removeprefix("git+").partition("@") if "://" in source else (
+            source, "", "")
+        if "://" not in url:
+            url = Path(url).absolute().as_uri()
+        return f"citehub @ git+{url}@{_full_commit(url, ref)}"
+    distribution = metadata.distribution("citehub")
+    origin = _direct_url(distribution)
+    if origin is not None:
+        commit = origin.get("vcs_info", {}).get("commit_id")
+        if isinstance(commit, str) and FULL_COMMIT.fullmatch(commit):
+            return f"citehub @ git+{origin['url']}@{commit}"
+        checkout = _local_folder(origin)
+        repository = _project_source(distribution)
+        if checkout is not None and repository is not None:
+            commit = _git(checkout, "rev-parse", "HEAD")
+            if commit is not None and FULL_COMMIT.fullmatch(commit):
+                return f"citehub @ git+{repository}@{commit}"
+        raise ScaffoldError(
+            "this citehub was installed from local files, which a hub's workflows cannot "
+            "install; say where to get it with --citehub-source (a git repository URL)")
+    return f"citehub=={distribution.version}"
+
+
+def _direct_url(distribution: metadata.Distribution) -> dict[str, Any] | None:
+    text = distribution.read_text("direct_url.json")
+    if not text:
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("url"), str) else None
+
+
+def _local_folder(origin: dict[str, Any]) -> Path | None:
+    parts = urlsplit(origin["url"])
+    return Path(unquote(parts.path)) if parts.scheme == "file" and "dir_info" in origin else None
+
+
+def _project_source(distribution: metadata.Distribution) -> str | None:
+    for entry in distribution.metadata.get_all("Project-URL") or []:
+        label, _, url = entry.partition(",")
+        if label.strip().casefold() in ("source", "repository") and url.strip():
+            return str(url.strip())
+    return None
+
+
+def _full_commit(url: str, ref: str) -> str:
+    """`ref` (a branch, a tag, a commit, or HEAD when empty) as the full commit it names."""
+    if FULL_COMMIT.fullmatch(ref):
+        return ref
+    git = shutil.which("git")
+    if git is None:
+        raise ScaffoldError(f"git is needed to find the commit of {url}; give a full commit "
+                            "hash after '@'")
+    wanted = ref or "HEAD"
+    listed = subprocess.run([git, "ls-remote", url, wanted, f"{wanted}^{{}}"],
+                            capture_output=True, text=True, check=False, timeout=60)
+    commits = [line.split()[0] for line in listed.stdout.splitlines() if line.strip()]
+    if listed.returncode != 0 or not commits:
+        raise ScaffoldError(f"cannot find '{wanted}' in {url}: "
+                            f"{listed.stderr.strip() or 'no such branch, tag or commit'}")
+    return commits[-1]  # a tag's commit (^{}) comes after the tag object
+
+
+def _git(folder: Path, *arguments: str) -> str | None:
+    git = shutil.which("git")
+    if git is None:
+        return None
+    run = subprocess.run([git, "-C", str(folder), *arguments], capture_output=True, text=True,
+                         check=False)
+    return run.stdout.strip() if run.returncode == 0 else None
 
 
 def yaml_scalar(text: str) -> str:
