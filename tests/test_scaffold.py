@@ -262,7 +262,7 @@ def test_citehub_source_is_pinned_to_a_full_commit(
     code, _, err = run("init", "hub", "--citehub-source", f"{REPO.as_uri()}{ref}")
     assert code == 0, err
     assert (tmp_path / "hub" / "requirements.txt").read_text().splitlines()[-1] == (
-        f"citehub @ git+{REPO.as_uri()}@{git_head()}")
+        f"citehub @ git+file://localhost{REPO}@{git_head()}")
     code, _, err = run("init", "other", "--citehub-source", f"{REPO.as_uri()}@no-such-branch")
     assert code == 1 and "cannot find 'no-such-branch'" in err
     assert not (tmp_path / "other").exists()
@@ -303,7 +303,7 @@ def test_the_sdist_ships_the_package_only_and_both_distributions_pass_twine(
     with tarfile.open(sdist) as archive:
         names = [name.split("/", 1)[1] for name in archive.getnames() if "/" in name]
     tops = {name.split("/")[0] for name in names}
-    assert tops == {"src", "README.md", "pyproject.toml", "PKG-INFO"}, tops
+    assert tops == {"src", "README.md", "pyproject.toml", "PKG-INFO", ".gitignore"}, tops
     assert "src/citehub/theme/templates/paper.html" in names
     assert not [name for name in names if name.startswith(("content", "tests", "bench"))]
     result = subprocess.run([str(bin_dir / "twine"), "check", "--strict",

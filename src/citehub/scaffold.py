@@ -108,7 +108,7 @@ def citehub_requirement(source: str | None = None) -> str:
             source, "", "")
         if "://" not in url:
             url = Path(url).absolute().as_uri()
-        return f"citehub @ git+{url}@{_full_commit(url, ref)}"
+        return f"citehub @ git+{_requirement_url(url)}@{_full_commit(url, ref)}"
     distribution = metadata.distribution("citehub")
     origin = _direct_url(distribution)
     if origin is not None:
@@ -125,6 +125,13 @@ def citehub_requirement(source: str | None = None) -> str:
             "this citehub was installed from local files, which a hub's workflows cannot "
             "install; say where to get it with --citehub-source (a git repository URL)")
     return f"citehub=={distribution.version}"
+
+
+def _requirement_url(url: str) -> str:
+    """`url` as PEP 508 takes it: a local repository's file URL needs a host (older pips,
+    such as a new virtual environment's, refuse `file:///…`)."""
+    return "file://localhost/" + url.removeprefix("file:///") if url.startswith("file:///") \
+        else url
 
 
 def _direct_url(distribution: metadata.Distribution) -> dict[str, Any] | None:
