@@ -212,6 +212,36 @@ def init(target: Path, title: str, repo_url: str | None, branch: str,
                f"  cd {display_path(target)} && citehub build && citehub check --strict")
 
 
+@main.command()
+@click.argument("base")
+@click.argument("head")
+@click.option("--dir", "hub_dir", default=".", type=HUB_DIR,
+              help="The hub whose git revisions BASE and HEAD name (default: .).")
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown"]),
+              default="text", show_default=True, help="Markdown for a job summary.")
+def diff(base: str, head: str, hub_dir: Path, output_format: str) -> None:
+    """Say what changes from BASE to HEAD: two hub folders, or two git revisions of DIR."""
+    import tempfile
+
+    from citehub.hubdiff import Side, compare, report
+    from citehub.hubfiles import RevisionError, export_revision
+
+    with tempfile.TemporaryDirectory(prefix="citehub-diff-") as temporary:
+        sides = []
+        for name, value in (("base", base), ("head", head)):
+            folder, left_out = Path(value), []
+            if not folder.is_dir():
+                folder = Path(temporary) / name
+                try:
+                    left_out = export_revision(hub_dir, value, folder)
+                except RevisionError as error:
+                    click.echo(f"error: {value} is neither a hub folder nor a git revision of "
+                               f"{display_path(hub_dir)}: {error}", err=True)
+                    sys.exit(2)
+            sides.append(Side.read(folder, left_out))
+    click.echo(report(compare(*sides), markdown=output_format == "markdown"), nl=False)
+
+
 IMPORT_FORMATS = ("s2", "openalex", "bibtex", "csl-json")
 
 

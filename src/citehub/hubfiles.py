@@ -14,6 +14,8 @@ build touches such files, so that hostile file access is audited in one place:
   (the output, below the staged or the in-place folder), `cache_folder` and
   `write_private` (the cache folder: never through a committed link).
 - Serving: `inside` (what the preview may serve: nothing outside the site).
+- Other revisions: `export_revision` (a git revision of the hub, unpacked into a folder
+  of ours without any member or link leaving it).
 
 `write` decides where the output goes and when (the atomic swap); this module makes sure
 no write lands anywhere else.
@@ -22,9 +24,12 @@ no write lands anywhere else.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import shutil
 import stat
+import subprocess
+import tarfile
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -342,6 +347,49 @@ def write_private(path: Path, data: bytes) -> None:
     except OSError:
         with contextlib.suppress(OSError):
             temporary.unlink()
+
+
+# -- another revision of the hub ---------------------------------------------------------------
+
+
+class RevisionError(Exception):
+    """A git revision of the hub cannot be read (its message says why)."""
+
+
+def export_revision(hub_dir: Path, revision: str, destination: Path) -> list[str]:
+    """The hub folder as it is in git `revision`, written into `destination` (a folder of
+    ours). The tree comes from `git archive` and is unpacked with tarfile's `data` filter:
+    no member lands outside `destination` and no link leads out of it, whatever the
+    revision holds. Returns the members left out for that reason (paths in the hub)."""
+    git = shutil.which("git")
+    if git is None:
+        raise RevisionError("git is not installed; compare two folders instead")
+
+    def run(folder: Path, *arguments: str) -> bytes:
+        done = subprocess.run([git, "-C", str(folder), *arguments], capture_output=True,
+                              check=False, timeout=120)
+        if done.returncode != 0:
+            reason = done.stderr.decode(errors="replace").strip().splitlines()
+            raise RevisionError(reason[-1] if reason else f"git {arguments[0]} failed")
+        return done.stdout
+
+    commit = run(hub_dir, "rev-parse", "--verify", "--quiet", "--end-of-options",
+                 f"{revision}^{{commit}}").decode().strip()
+    prefix = run(hub_dir, "rev-parse", "--show-prefix").decode().strip()
+    top = Path(run(hub_dir, "rev-parse", "--show-toplevel").decode().strip())
+    archive = run(top, "archive", "--format=tar", f"{commit}:{prefix}")
+    refused: list[str] = []
+
+    def safe(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo | None:
+        try:
+            return tarfile.data_filter(member, path)
+        except tarfile.FilterError:
+            refused.append(member.name)
+            return None
+
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(destination, filter=safe)
+    return refused
 
 
 # -- serving ---------------------------------------------------------------------------------
