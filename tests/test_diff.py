@@ -3,9 +3,11 @@ hub folders or two git revisions, in plain text and in Markdown."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -86,7 +88,8 @@ def test_a_broken_file_is_a_new_problem_not_a_traceback(hubs: tuple[Path, Path])
     code, out, _ = diff(str(base), str(head))
     assert code == 0
     assert "New problems (1):\n  content/papers/c2019.md: error: invalid YAML" in out
-    assert "Papers removed (1):\n  c2019" in out  # it no longer reads as a paper
+    assert "Papers that no longer read (see the problems) (1):\n  c2019" in out
+    assert "Papers removed" not in out  # its file is still there
 
 
 def test_the_same_hub_twice_changes_nothing(hubs: tuple[Path, Path]) -> None:
@@ -97,15 +100,22 @@ def test_the_same_hub_twice_changes_nothing(hubs: tuple[Path, Path]) -> None:
 
 def test_markdown_shows_content_as_written_never_as_links_or_html(
         hubs: tuple[Path, Path]) -> None:
+    """Every content value is a code span: GitHub links bare URLs and e-mail addresses
+    whatever is escaped, and renders math, HTML and images."""
     base, head = hubs
-    write_hub(head, {**BASE, "x": 'title: "![pixel](https://evil.example/t.png) <img src=x> '
-                                  '[click](javascript:alert(1))"\ncites: [{paper: t}]'})
+    title = ("![pixel](https://evil.example/t.png) <img src=x> http://1249767218/login "
+             "admin@evil.example ``tick`` $\\Huge x$ \u202eevil")
+    write_hub(head, {**BASE, "x": f"title: {json.dumps(title)}\ndate: 2020\n"
+                                  "cites: [{paper: t}]"})
     code, out, _ = diff(str(base), str(head), "--format", "markdown")
     assert code == 0
     assert out.startswith("## What this change does to the hub\n")
-    assert "### Papers added (1)\n\n- x “" in out
-    assert "\\!\\[pixel\\]\\(https://evil\\.example/t\\.png\\) \\<img src=x\\>" in out
-    assert "](" not in out.replace("\\](", "").replace("\\]\\(", "")
+    added = out.split("### Papers added (1)\n\n", 1)[1].splitlines()[0]
+    shown = title.replace("\u202e", "\\u202e")  # bidi controls shown, not obeyed
+    assert added == f"- ``` x “{shown}” ```"
+    for line in out.splitlines():
+        assert line.startswith(("#", "- `", "No change")) or not line.strip() or \
+            line.endswith(" fixed."), line
 
 
 def git(root: Path, *args: str) -> None:
@@ -129,6 +139,58 @@ def test_two_git_revisions_of_the_hub(tmp_path: Path, monkeypatch: pytest.Monkey
     code, out, err = diff("HEAD~1", "HEAD")
     assert code == 0, err
     assert "c2020 → t: background, background → background, support" in out
-    assert "content/papers/evil.md: error: is a link that leads out of the hub" in out
+    assert "content/papers/evil.md: error: is a symbolic link; left out of the diff" in out
     code, _, err = diff("no-such-revision", "HEAD")
-    assert code == 2 and "neither a hub folder nor a git revision" in err
+    assert code == 2 and "neither a git revision of" in err
+    for arguments in (["--", "--output=/tmp/x", "HEAD"], ["--", "-h", "HEAD"], ["", "HEAD"]):
+        code, _, err = diff(*arguments)
+        assert code == 2 and "error:" in err, arguments
+    assert not Path("/tmp/x").exists() or Path("/tmp/x").stat().st_mtime < time.time() - 60
+
+
+def test_a_committed_folder_never_stands_in_for_a_revision(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check runs `citehub diff BASE HEAD` in the pull request's checkout: a folder the
+    pull request adds named HEAD (or after the base commit) must not be what is compared,
+    nor may .gitattributes hide files from it."""
+    repo = write_hub(tmp_path / "repo", BASE)
+    git(repo, "init", "--quiet")
+    git(repo, "add", ".")
+    git(repo, "commit", "--quiet", "-m", "base")
+    shutil.copytree(repo / "content", repo / "HEAD" / "content")  # the base, as a decoy
+    (repo / "content" / "papers" / "hidden.md").write_text(
+        "---\n" + citing(2022, "contrast") + "\n---\nAbstract.\n")
+    (repo / ".gitattributes").write_text("content/papers/hidden.md export-ignore\n"
+                                         ".gitattributes export-ignore\n")
+    git(repo, "add", ".")
+    git(repo, "commit", "--quiet", "-m", "head")
+    monkeypatch.chdir(repo)
+    _, out, _ = diff("HEAD~1", "HEAD")
+    assert "Papers added (1):\n  hidden “Citing 2022”" in out
+
+
+def test_settings_theme_files_and_citation_contexts_are_changes(
+        hubs: tuple[Path, Path]) -> None:
+    base, head = hubs
+    write_hub(head, {**BASE, "c2020": "title: Citing 2020\ndate: 2020\ncites: [{paper: t, "
+                                      "role: background, polarity: background, refs: 3, "
+                                      "context: A new sentence.}]"})
+    (head / "content" / "hub.yaml").write_text("title: Another title\npaginate: 7\n")
+    (head / "templates").mkdir()
+    (head / "templates" / "base.html").write_text("<script>steal()</script>")
+    _, out, _ = diff(str(base), str(head))
+    assert "Citations whose refs or contexts change (1):\n  c2020 → t" in out
+    assert "Settings changed (content/hub.yaml) (2):\n  title\n  paginate" in out
+    assert "Theme files changed (code: review them as code) (1):\n  templates/base.html " \
+           "(added)" in out
+
+
+def test_a_loop_of_links_is_a_problem_not_a_traceback(hubs: tuple[Path, Path]) -> None:
+    base, head = hubs
+    write_hub(head, BASE)
+    papers = head / "content" / "papers"
+    (papers / "a.md").symlink_to("b.md")
+    (papers / "b.md").symlink_to("a.md")
+    code, out, _ = diff(str(base), str(head))
+    assert code == 0
+    assert "content/papers/a.md: error: is a loop of symbolic links" in out

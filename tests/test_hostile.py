@@ -220,6 +220,9 @@ def test_build_stopped_midway_leaves_the_previous_site_and_no_temporary_folder(
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "citehub"), "build", str(hub.root)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=whole_group,
+        # A shell starts background jobs with SIGINT ignored, and children inherit that
+        # (`make test &`): give the build the Ctrl-C a terminal would.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     # Wait until it is writing: its temporary folder exists and has pages in it.
     deadline = time.monotonic() + 60

@@ -310,3 +310,19 @@ def test_the_sdist_ships_the_package_only_and_both_distributions_pass_twine(
                              *map(str, tmp_path.iterdir())], capture_output=True, text=True,
                             check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_release_workflow_publishes_with_trusted_publishing_only() -> None:
+    text = (REPO / ".github" / "workflows" / "release.yml").read_text()
+    release = yaml.safe_load(text)
+    assert release[True] == {"push": {"tags": ["v*"]}}
+    assert release["permissions"] == {}
+    build, publish = release["jobs"]["build"], release["jobs"]["publish"]
+    assert build["permissions"] == {"contents": "read"}
+    assert publish["permissions"] == {"id-token": "write"}  # the OIDC token, nothing else
+    assert publish["environment"]["name"] == "pypi"
+    runs = " ".join(str(step.get("run", "")) for step in build["steps"])
+    assert "python -m build" in runs and "twine check --strict dist/*" in runs
+    assert any("pypa/gh-action-pypi-publish" in step.get("uses", "")
+               for step in publish["steps"])
+    assert "password" not in text and "secrets." not in text  # never a stored token

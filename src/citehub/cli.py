@@ -223,22 +223,16 @@ def diff(base: str, head: str, hub_dir: Path, output_format: str) -> None:
     """Say what changes from BASE to HEAD: two hub folders, or two git revisions of DIR."""
     import tempfile
 
-    from citehub.hubdiff import Side, compare, report
-    from citehub.hubfiles import RevisionError, export_revision
+    from citehub.hubdiff import compare, read_side, report
+    from citehub.hubfiles import RevisionError
 
     with tempfile.TemporaryDirectory(prefix="citehub-diff-") as temporary:
-        sides = []
-        for name, value in (("base", base), ("head", head)):
-            folder, left_out = Path(value), []
-            if not folder.is_dir():
-                folder = Path(temporary) / name
-                try:
-                    left_out = export_revision(hub_dir, value, folder)
-                except RevisionError as error:
-                    click.echo(f"error: {value} is neither a hub folder nor a git revision of "
-                               f"{display_path(hub_dir)}: {error}", err=True)
-                    sys.exit(2)
-            sides.append(Side.read(folder, left_out))
+        try:
+            sides = [read_side(value, hub_dir, Path(temporary) / name)
+                     for name, value in (("base", base), ("head", head))]
+        except RevisionError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(2)
     click.echo(report(compare(*sides), markdown=output_format == "markdown"), nl=False)
 
 

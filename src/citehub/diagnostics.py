@@ -66,8 +66,10 @@ def _escape_property(text: str) -> str:
 
 
 # Characters that would let a value break out of its diagnostic line: a newline starts a new
-# `::error` workflow command on GitHub, an escape sequence rewrites the terminal.
-UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# `::error` workflow command on GitHub, an escape sequence rewrites the terminal, and the
+# bidirectional controls (and invisible marks) reorder or hide the text around them.
+UNPRINTABLE = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 
 
 def printable(text: str) -> str:

@@ -14,8 +14,8 @@ build touches such files, so that hostile file access is audited in one place:
   (the output, below the staged or the in-place folder), `cache_folder` and
   `write_private` (the cache folder: never through a committed link).
 - Serving: `inside` (what the preview may serve: nothing outside the site).
-- Other revisions: `export_revision` (a git revision of the hub, unpacked into a folder
-  of ours without any member or link leaving it).
+- Other revisions: `export_revision` (a git revision of the hub's content, read from git's
+  object store into a folder of ours; nothing lands outside it, no link is made).
 
 `write` decides where the output goes and when (the atomic swap); this module makes sure
 no write lands anywhere else.
@@ -24,14 +24,12 @@ no write lands anywhere else.
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 import shutil
 import stat
 import subprocess
-import tarfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
@@ -114,13 +112,22 @@ class HubLayout:
 
 
 def escapes(path: Path, root: Path) -> bool:
-    """True when `path`, symbolic links followed, lies outside `root`."""
-    return not path.resolve().is_relative_to(root.resolve())
+    """True when `path`, symbolic links followed, lies outside `root` (or leads nowhere: a
+    loop of links is never inside)."""
+    try:
+        return not path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a loop of links (RuntimeError before Python 3.13)
+        return True
 
 
 def refuse_link(diagnostics: Diagnostics, path: Path, outside: str) -> None:
     """Report a link that leads out of the hub; the caller reads nothing from it."""
-    diagnostics.error(path, 1, f"is a symbolic link to {path.resolve()}, outside {outside}; "
+    try:
+        target = path.resolve()
+    except (OSError, RuntimeError):
+        diagnostics.error(path, 1, "is a loop of symbolic links; refusing to read it")
+        return
+    diagnostics.error(path, 1, f"is a symbolic link to {target}, outside {outside}; "
                                "refusing to read it")
 
 
@@ -356,40 +363,109 @@ class RevisionError(Exception):
     """A git revision of the hub cannot be read (its message says why)."""
 
 
-def export_revision(hub_dir: Path, revision: str, destination: Path) -> list[str]:
-    """The hub folder as it is in git `revision`, written into `destination` (a folder of
-    ours). The tree comes from `git archive` and is unpacked with tarfile's `data` filter:
-    no member lands outside `destination` and no link leads out of it, whatever the
-    revision holds. Returns the members left out for that reason (paths in the hub)."""
+# What one revision's content/ may hold before reading it is refused: far more than any hub.
+MAX_REVISION_FILES = 100_000
+MAX_REVISION_BYTES = 256 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A revision of the hub, exported: its folder's files, and what was left out."""
+
+    left_out: list[tuple[str, str]]  # (path in the hub, why)
+    blobs: dict[str, str]  # path in the hub → git object id, for every file (theme files too)
+
+
+def export_revision(hub_dir: Path, revision: str, destination: Path,
+                    folders: tuple[str, ...] = ("content",)) -> Revision:
+    """The hub's `folders` as they are in git `revision`, written into `destination` (a
+    folder of ours); the object id of every file below the hub is listed too.
+
+    Files are read from git's object store one by one (`ls-tree`, then `cat-file`), never
+    through `git archive`, whose output the revision itself steers (`.gitattributes`) and
+    whose tar a crafted tree can make escape its folder. Each path is confined to
+    `destination`; links are left out (named, with why); a file over MAX_FILE_BYTES is
+    written as a sparse file of its size, so that reading it refuses it as a checkout would.
+    """
     git = shutil.which("git")
     if git is None:
         raise RevisionError("git is not installed; compare two folders instead")
 
-    def run(folder: Path, *arguments: str) -> bytes:
-        done = subprocess.run([git, "-C", str(folder), *arguments], capture_output=True,
-                              check=False, timeout=120)
+    def run(*arguments: str, stdin: bytes | None = None) -> bytes:
+        try:
+            done = subprocess.run([git, "-C", str(hub_dir), *arguments], input=stdin,
+                                  capture_output=True, check=False, timeout=300)
+        except subprocess.TimeoutExpired:
+            raise RevisionError(f"git {arguments[0]} took too long") from None
         if done.returncode != 0:
             reason = done.stderr.decode(errors="replace").strip().splitlines()
-            raise RevisionError(reason[-1] if reason else f"git {arguments[0]} failed")
+            raise RevisionError(printable_reason(reason[-1] if reason else
+                                                 f"git {arguments[0]} failed"))
         return done.stdout
 
-    commit = run(hub_dir, "rev-parse", "--verify", "--quiet", "--end-of-options",
+    commit = run("rev-parse", "--verify", "--quiet", "--end-of-options",
                  f"{revision}^{{commit}}").decode().strip()
-    prefix = run(hub_dir, "rev-parse", "--show-prefix").decode().strip()
-    top = Path(run(hub_dir, "rev-parse", "--show-toplevel").decode().strip())
-    archive = run(top, "archive", "--format=tar", f"{commit}:{prefix}")
-    refused: list[str] = []
-
-    def safe(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo | None:
+    prefix = run("rev-parse", "--show-prefix").decode().strip()
+    listing = run("ls-tree", "-r", "-z", "-l", "--full-tree", f"{commit}:{prefix}")
+    revision_files = Revision([], {})
+    wanted: list[tuple[str, str, int]] = []
+    total = 0
+    for entry in listing.split(b"\0"):
+        if not entry:
+            continue
+        meta, _, raw_path = entry.partition(b"\t")
+        mode, kind, object_id, size_text = meta.split()
+        path = raw_path.decode("utf-8", errors="replace")
+        if kind != b"blob":
+            continue  # a submodule: nothing of the hub
+        revision_files.blobs[path] = object_id.decode()
+        if path.split("/")[0] not in folders:
+            continue
+        if mode == b"120000":
+            revision_files.left_out.append((path, "is a symbolic link; left out of the diff"))
+            continue
+        size = int(size_text)
+        wanted.append((path, object_id.decode(), size))
+        total += min(size, MAX_FILE_BYTES + 1)
+        if len(wanted) > MAX_REVISION_FILES or total > MAX_REVISION_BYTES:
+            raise RevisionError(f"{revision} has more in {', '.join(folders)}/ than a hub "
+                                f"can hold ({MAX_REVISION_FILES} files, "
+                                f"{MAX_REVISION_BYTES // 2**20} MiB)")
+    readable = [(path, object_id) for path, object_id, size in wanted if size <= MAX_FILE_BYTES]
+    contents = iter(_cat_blobs(run, [object_id for _, object_id in readable]))
+    for path, _, size in wanted:
+        data = next(contents) if size <= MAX_FILE_BYTES else None
         try:
-            return tarfile.data_filter(member, path)
-        except tarfile.FilterError:
-            refused.append(member.name)
-            return None
+            target = confined(destination, path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with target.open("xb") as file:
+                if data is None:
+                    file.truncate(size)
+                else:
+                    file.write(data)
+        except (OSError, OutputError) as error:
+            reason = error.strerror if isinstance(error, OSError) else str(error)
+            revision_files.left_out.append((path, f"cannot be written here ({reason}); "
+                                                  "left out of the diff"))
+    return revision_files
 
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(destination, filter=safe)
-    return refused
+
+def _cat_blobs(run: Callable[..., bytes], object_ids: list[str]) -> Iterator[bytes]:
+    """The contents of these blobs, in order, from one `git cat-file --batch`."""
+    if not object_ids:
+        return
+    output = run("cat-file", "--batch", stdin="".join(f"{oid}\n" for oid in object_ids).encode())
+    offset = 0
+    for _ in object_ids:
+        header_end = output.index(b"\n", offset)
+        size = int(output[offset:header_end].split()[2])
+        start = header_end + 1
+        yield output[start:start + size]
+        offset = start + size + 1  # the newline after each object
+
+
+def printable_reason(text: str) -> str:
+    return "".join(character if character.isprintable() else "?" for character in text)
 
 
 # -- serving ---------------------------------------------------------------------------------
