@@ -325,4 +325,59 @@ def test_the_release_workflow_publishes_with_trusted_publishing_only() -> None:
     assert "python -m build" in runs and "twine check --strict dist/*" in runs
     assert any("pypa/gh-action-pypi-publish" in step.get("uses", "")
                for step in publish["steps"])
-    assert "password" not in text and "secrets." not in text  # never a stored token
+    assert "secrets." not in text  # never a stored token
+    assert not [step for job in (build, publish) for step in job["steps"]
+                if "password" in step.get("with", {})]
+
+
+@pytest.mark.parametrize("source", [
+    "https://example.com/a\n--index-url https://evil.example/simple\nx@" + "0" * 40,
+    "https://example.com/r.git#egg=evil&subdirectory=..@" + "0" * 40,
+    "https://example.com/r.git?x=1@" + "0" * 40,
+    "https://example.com/r a@" + "0" * 40,
+    "--upload-pack=touch /tmp/citehub-pwned;://@/work/main",
+    "javascript:alert(1)@" + "0" * 40,
+])
+def test_a_citehub_source_cannot_inject_into_requirements_or_git(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run("init", "hub", "--citehub-source", source)
+    assert code == 1 and "--citehub-source" in err
+    assert not (tmp_path / "hub").exists() and not Path("/tmp/citehub-pwned").exists()
+
+
+def test_a_citehub_source_keeps_user_names_and_local_revisions(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from citehub.scaffold import _split_source
+
+    assert _split_source("https://user@github.com/o/r@main") == (
+        "https://user@github.com/o/r", "main")
+    assert _split_source("git+ssh://git@github.com/o/r.git@v1.2") == (
+        "ssh://git@github.com/o/r.git", "v1.2")
+    monkeypatch.chdir(tmp_path)
+    parent = subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD~1"], capture_output=True,
+                            text=True, check=True).stdout.strip()
+    code, _, err = run("init", "hub", "--citehub-source", f"{REPO}@HEAD~1")
+    assert code == 0, err
+    assert (tmp_path / "hub" / "requirements.txt").read_text().splitlines()[-1].endswith(
+        f"@{parent}")
+
+
+@pytest.mark.parametrize("branch", ["a//b", "a.lock/b", "x" * 300, "-main", "a b", "a:b"])
+def test_a_branch_git_refuses_is_refused_before_anything_is_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, branch: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run("init", "hub", "--branch", branch)
+    assert code == 2 and "git branch name" in err
+    assert not (tmp_path / "hub").exists()
+
+
+@pytest.mark.parametrize("branch", ["null", "0123", "true", "1e3"])
+def test_a_branch_that_looks_like_a_number_stays_a_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, branch: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert run("init", "hub", "--branch", branch)[0] == 0
+    deploy = yaml.safe_load((tmp_path / "hub" / ".github" / "workflows" / "deploy.yml").read_text())
+    assert deploy[True]["push"]["branches"] == [branch]
+    hub_yaml = yaml.safe_load((tmp_path / "hub" / "content" / "hub.yaml").read_text())
+    assert hub_yaml["repo_branch"] == branch

@@ -63,7 +63,7 @@ def init_hub(target: Path, title: str, repo_url: str | None, *, branch: str = "m
         "@BRANCH@": branch,
         "@REPO_URL@": f"repo_url: {repo_url}" if repo_url else
                       "# repo_url: https://github.com/OWNER/REPO",
-        "@REPO_BRANCH@": f"repo_branch: {branch}" if branch != "main" else
+        "@REPO_BRANCH@": f"repo_branch: {yaml_scalar(branch)}" if branch != "main" else
                          "# repo_branch: main",
     }
     written: list[Path] = []
@@ -79,42 +79,54 @@ def init_hub(target: Path, title: str, repo_url: str | None, *, branch: str = "m
         written.append(path)
     git = shutil.which("git")
     if git is not None:
-        subprocess.run([git, "init", "--quiet", f"--initial-branch={branch}", str(target)],
-                       check=False, capture_output=True)
+        made = subprocess.run([git, "init", "--quiet", f"--initial-branch={branch}",
+                               str(target)], check=False, capture_output=True, text=True)
+        if made.returncode != 0:
+            raise ScaffoldError(f"the hub is written, but `git init` failed: "
+                                f"{made.stderr.strip()}")
     return written
 
 
 def valid_branch(name: str) -> bool:
-    """A branch name git accepts (and a workflow can name unquoted)."""
-    return bool(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._/-]*", name)) and ".." not in name \
-        and not name.endswith((".", "/", ".lock"))
+    """A branch name git accepts, and that a workflow and hub.yaml can hold quoted as it is
+    (no quotes, spaces, colons or other YAML punctuation)."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,199}", name):
+        return False
+    git = shutil.which("git")
+    if git is None:
+        return ".." not in name and "//" not in name and not name.endswith((".", "/", ".lock"))
+    return subprocess.run([git, "check-ref-format", "--branch", name], capture_output=True,
+                          check=False).returncode == 0
 
 
 # -- where a new hub installs citehub from ---------------------------------------------------
+
+REMOTE_SCHEMES = ("https", "http", "ssh", "git")
+# What a URL in requirements.txt must not hold: a space or a newline starts another option
+# (`--index-url …`), and '#' or '?' would carry the commit away from the URL into a fragment.
+UNSAFE_IN_URL = re.compile(r"[\s#?\\\x00-\x1f\x7f]")
 
 
 def citehub_requirement(source: str | None = None) -> str:
     """The requirements line a new hub installs citehub with: always something that exists
     and cannot be swapped for other code under the same name.
 
-    `source`: a git repository URL, with `@<ref>` or not (a ref that is not a full commit is
-    resolved to one). Without it: where pip installed this citehub from, when that was a
-    commit of a git repository (PEP 610's direct_url.json); the repository of the package's
-    metadata (its Project-URL "Source") at the commit of the checkout this citehub runs from;
-    else the version, which a package index then has.
+    `source`: a git repository (an https, ssh or git URL, a file URL or a local folder), with
+    `@<ref>` or not; the ref (a branch, a tag, a commit; HEAD when left out) is resolved to
+    the full commit it names. Without it: where pip installed this citehub from, when that
+    was a commit of a git repository (PEP 610's direct_url.json); the repository of the
+    package's metadata (its Project-URL "Source") at the commit of the checkout this citehub
+    runs from; else the version, which a package index then has.
     """
     if source is not None:
-        url, _, ref = source.removeprefix("git+").partition("@") if "://" in source else (
-            source, "", "")
-        if "://" not in url:
-            url = Path(url).absolute().as_uri()
+        url, ref = _split_source(source)
         return f"citehub @ git+{_requirement_url(url)}@{_full_commit(url, ref)}"
     distribution = metadata.distribution("citehub")
     origin = _direct_url(distribution)
     if origin is not None:
         commit = origin.get("vcs_info", {}).get("commit_id")
         if isinstance(commit, str) and FULL_COMMIT.fullmatch(commit):
-            return f"citehub @ git+{origin['url']}@{commit}"
+            return f"citehub @ git+{_requirement_url(origin['url'])}@{commit}"
         checkout = _local_folder(origin)
         repository = _project_source(distribution)
         if checkout is not None and repository is not None:
@@ -125,6 +137,28 @@ def citehub_requirement(source: str | None = None) -> str:
             "this citehub was installed from local files, which a hub's workflows cannot "
             "install; say where to get it with --citehub-source (a git repository URL)")
     return f"citehub=={distribution.version}"
+
+
+def _split_source(source: str) -> tuple[str, str]:
+    """(repository URL, ref) of `--citehub-source`, checked: nothing in it can become a
+    second line, an option or a URL fragment in requirements.txt."""
+    if UNSAFE_IN_URL.search(source) or source.startswith("-"):
+        raise ScaffoldError(f"--citehub-source {source!r}: expected a git repository URL "
+                            "without spaces, '#' or '?'")
+    text = source.removeprefix("git+")
+    parts = urlsplit(text)
+    if parts.scheme in (*REMOTE_SCHEMES, "file"):
+        path, at, ref = parts.path.rpartition("@") if "@" in parts.path else (parts.path, "",
+                                                                               "")
+        url = parts._replace(path=path if at else parts.path).geturl()
+        if parts.scheme == "file" and not Path(unquote(urlsplit(url).path)).is_dir():
+            raise ScaffoldError(f"--citehub-source: no folder {unquote(urlsplit(url).path)}")
+        return url, ref
+    if "://" in text or not (Path(text).is_dir() or Path(text.rpartition("@")[0]).is_dir()):
+        raise ScaffoldError(f"--citehub-source {source!r}: expected an https, ssh or git URL, "
+                            "a file URL or a local folder")
+    folder, ref = (text, "") if Path(text).is_dir() else text.rsplit("@", 1)
+    return Path(folder).absolute().as_uri(), ref
 
 
 def _requirement_url(url: str) -> str:
@@ -167,13 +201,28 @@ def _full_commit(url: str, ref: str) -> str:
         raise ScaffoldError(f"git is needed to find the commit of {url}; give a full commit "
                             "hash after '@'")
     wanted = ref or "HEAD"
-    listed = subprocess.run([git, "ls-remote", url, wanted, f"{wanted}^{{}}"],
-                            capture_output=True, text=True, check=False, timeout=60)
-    commits = [line.split()[0] for line in listed.stdout.splitlines() if line.strip()]
-    if listed.returncode != 0 or not commits:
-        raise ScaffoldError(f"cannot find '{wanted}' in {url}: "
-                            f"{listed.stderr.strip() or 'no such branch, tag or commit'}")
-    return commits[-1]  # a tag's commit (^{}) comes after the tag object
+    if url.startswith("file://"):  # a local repository understands any revision
+        commit = _git(Path(unquote(urlsplit(url).path)), "rev-parse", "--verify", "--quiet",
+                      "--end-of-options", f"{wanted}^{{commit}}")
+        if commit is None or not FULL_COMMIT.fullmatch(commit):
+            raise ScaffoldError(f"cannot find '{wanted}' in {url}")
+        return commit
+    try:
+        listed = subprocess.run([git, "ls-remote", "--", url], capture_output=True, text=True,
+                                check=False, timeout=60)
+    except subprocess.TimeoutExpired:
+        raise ScaffoldError(f"{url} did not answer; give a full commit hash after '@'") from None
+    refs: dict[str, str] = {}
+    for line in listed.stdout.splitlines():
+        commit, _, name = line.partition("\t")
+        refs[name] = commit
+    for name in (f"refs/tags/{wanted}^{{}}", f"refs/tags/{wanted}", f"refs/heads/{wanted}",
+                 wanted):
+        commit = refs.get(name)
+        if commit is not None and FULL_COMMIT.fullmatch(commit):
+            return commit
+    reason = listed.stderr.strip().splitlines()[-1:] or ["no such branch, tag or commit"]
+    raise ScaffoldError(f"cannot find '{wanted}' in {url}: {reason[0]}")
 
 
 def _git(folder: Path, *arguments: str) -> str | None:
