@@ -263,3 +263,85 @@ def test_site_moved_aside_by_a_killed_build_is_put_back(hub: Hub) -> None:
     assert hub.build().exit_code == 1
     assert tree(hub.site) == before
     assert (hub.site / MARKER).is_file()
+
+
+# -- round two: full matches, bounded suggestions -----------------------------------------------
+
+
+def test_a_file_name_with_a_trailing_newline_is_no_paper_id(hub: Hub) -> None:
+    """`re.match(…$)` accepts 'evil\\n': beside evil.md it would build a folder with a newline
+    in its name."""
+    hub.paper("evil", "title: Evil")
+    hub.raw("evil\n.md", "---\ntitle: Twin\n---\nAbstract.\n")
+    lines = failed(hub.check())
+    assert any("is not a valid paper id" in line for line in lines), lines
+
+
+def test_a_vocabulary_term_with_a_trailing_newline_is_refused(hub: Hub) -> None:
+    hub.config('vocabulary:\n  roles: {"method\\n": Method}\n')
+    hub.paper("p", "title: P")
+    assert any("is not a valid id" in line for line in failed(hub.check()))
+
+
+def test_did_you_mean_is_bounded_however_many_ids_are_unknown(
+        hub: Hub, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every unknown id was compared with every known one: 10,000 of each took 34 s."""
+    from citehub import diagnostics
+
+    for index in range(300):
+        hub.paper(f"known-{index:04d}", "title: K")
+    unknown = ", ".join(f"{{paper: unknown-{index:05d}}}" for index in range(3000))
+    hub.paper("citing", f"title: C\ncites: [{unknown}, {{paper: knwn-0001}}]")
+    compared = []
+    original = diagnostics.suggestion
+
+    def counting(word: str, choices: list[str]) -> str:
+        compared.append(len(choices))
+        return original(word, choices)
+
+    monkeypatch.setattr(diagnostics, "suggestion", counting)
+    lines = failed(hub.check())
+    assert sum(compared) <= diagnostics.Suggester([]).budget
+    assert sum("cites unknown paper" in line for line in lines) == 3001  # every one said
+    assert any("did you mean 'known-0000'" in line for line in lines)  # the first few helped
+
+
+def test_a_static_link_to_a_hidden_file_of_the_hub_is_not_published(hub: Hub) -> None:
+    hub.paper("p", "title: P")
+    (hub.root / ".env").write_text("TOKEN=secret\n")
+    (hub.root / "static").mkdir()
+    (hub.root / "static" / "env.txt").symlink_to(hub.root / ".env")
+    _, message = only_error(hub.build())
+    assert "a hidden file of the hub; refusing to publish it" in message
+    assert not (hub.site / "env.txt").exists()
+
+
+@pytest.mark.parametrize("base_url", ["/a/../b/", "/./", "https://example.org/x/../y/"])
+def test_base_url_with_dot_segments_is_refused(hub: Hub, base_url: str) -> None:
+    hub.paper("p", "title: P")
+    assert hub.build("--base-url", base_url).exit_code == 2
+
+
+def test_new_never_writes_through_a_linked_papers_folder(hub: Hub, tmp_path: Path) -> None:
+    elsewhere = tmp_path.parent / f"{tmp_path.name}-papers"
+    elsewhere.mkdir()
+    (hub.root / "content" / "papers").rmdir()
+    (hub.root / "content" / "papers").symlink_to(elsewhere)
+    run = hub.cli("new", "x", "--title", "X", "--dir", str(hub.root))
+    assert run.exit_code == 1 and "refusing to write there" in run.stderr
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_csv_cells_are_no_formulas_in_any_separator_locale(hub: Hub) -> None:
+    import csv
+    import io
+
+    hub.paper("t", "title: T")
+    hub.paper("c", 'title: "x;=HYPERLINK(1)\\t+2"\nauthors: ["-Ada", "Bo;@SUM(1)"]\n'
+                   "cites: [{paper: t}]")
+    assert hub.build().exit_code == 0
+    text = hub.page("papers/t/citing.csv")
+    for delimiter in (",", ";", "\t"):
+        for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+            assert not [cell for cell in row if cell.lstrip().startswith(("=", "+", "-", "@"))], (
+                delimiter, row)

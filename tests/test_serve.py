@@ -172,3 +172,63 @@ def test_a_burst_of_saves_is_one_rebuild(hub: Hub) -> None:
         served.wait_for("/preview/papers/a/", lambda page: "<h1>Alpha 5</h1>" in page)
         rebuilds = served.output().count("rebuilt after")
         assert 1 <= rebuilds <= 2, served.output()
+
+
+def raw_request(port: int, request: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(request)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = connection.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+        return answer
+
+
+def test_only_the_preview_s_own_address_is_answered(hub: Hub) -> None:
+    """DNS rebinding: a page of evil.example resolves its name to 127.0.0.1 and reads the
+    (perhaps --drafts) preview; its requests say `Host: evil.example`. Its script may not
+    open the reload socket either."""
+    write_hub(hub)
+    with serving(hub.root) as served:
+        ok = raw_request(served.port, f"GET /preview/ HTTP/1.1\r\nHost: 127.0.0.1:"
+                                      f"{served.port}\r\n\r\n".encode())
+        assert ok.startswith(b"HTTP/1.1 200")
+        for host in (f"evil.example:{served.port}", "evil.example", "127.0.0.1:1"):
+            answer = raw_request(served.port, f"GET /preview/ HTTP/1.1\r\nHost: {host}\r\n"
+                                              "\r\n".encode())
+            assert answer.startswith(b"HTTP/1.1 403"), (host, answer[:80])
+        upgrade = ("GET /livereload HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+                   "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                   "Sec-WebSocket-Version: 13\r\nOrigin: {origin}\r\n\r\n")
+        own = raw_request(served.port, upgrade.format(
+            port=served.port, origin=f"http://127.0.0.1:{served.port}").encode())
+        assert own.startswith(b"HTTP/1.1 101")
+        other = raw_request(served.port, upgrade.format(
+            port=served.port, origin="http://evil.example").encode())
+        assert other.startswith(b"HTTP/1.1 403")
+
+
+def test_odd_paths_are_not_found_not_a_server_error(hub: Hub) -> None:
+    write_hub(hub)
+    with serving(hub.root) as served:
+        for path in ("/preview/%00", "/preview/papers/a%00/", "/preview/" + "x" * 5000 + "/",
+                     "/preview/papers/a/index.html/x"):
+            status, body = served.get(path)
+            assert status == 404, path
+            assert "Traceback" not in body
+
+
+def test_a_committed_cache_link_is_refused_as_the_preview_folder(
+        hub: Hub, tmp_path: Path) -> None:
+    write_hub(hub)
+    elsewhere = tmp_path.parent / f"{tmp_path.name}-elsewhere"
+    elsewhere.mkdir()
+    (hub.root / ".citehub-cache").symlink_to(elsewhere)
+    result = subprocess.run([str(CITEHUB), "serve", str(hub.root), "--port",
+                             str(free_port())], capture_output=True, text=True, timeout=60,
+                            check=False)
+    assert result.returncode == 1
+    assert ".citehub-cache is a symbolic link" in result.stderr
+    assert list(elsewhere.iterdir()) == []

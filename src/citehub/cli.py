@@ -138,7 +138,13 @@ def serve(hub_dir: Path, port: int | None, host: str, open_browser: bool,
     """Build DIR, serve it at its base path, rebuild on change and reload the browser."""
     from citehub import serve as preview  # tornado and watchfiles only when serving
 
-    out_dir = out_dir or HubLayout(hub_dir).preview
+    layout = HubLayout(hub_dir)
+    if out_dir is None and layout.cache.is_symlink():
+        # The preview is built below it: a committed link would have it written elsewhere.
+        click.echo(f"error: {display_path(layout.cache)} is a symbolic link; remove it (the "
+                   "preview is built there) or choose a folder with -o", err=True)
+        sys.exit(1)
+    out_dir = out_dir or layout.preview
     try:
         preview.run(hub_dir, out_dir, host=host, port=port or 8000, port_given=port is not None,
                     open_browser=open_browser, options=BuildOptions(drafts=drafts),

@@ -155,14 +155,16 @@ def read_warning_levels(fields: Fields) -> Mapping[str, Level]:
 # The path of a site: plain segments only. Backslashes (`/\evil.example/` is `//evil.example/`
 # to a browser), percent-escapes and other characters would make every link mean something
 # other than what the build checked.
-SITE_PATH = re.compile(r"^(/[A-Za-z0-9._~-]+)*/?$")
-HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$")
+SITE_PATH = re.compile(r"^(/[A-Za-z0-9._~-]+)*/?\Z")
+HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?\Z")
 
 
 def valid_base_url(url: str) -> bool:
     parts = urlsplit(url)
     if parts.query or parts.fragment or not SITE_PATH.match(parts.path or "/"):
         return False
+    if any(segment in (".", "..") for segment in parts.path.split("/")):
+        return False  # a browser folds them away: links would leave the path checked
     if parts.scheme in ("http", "https"):
         return bool(HOST.match(parts.netloc))
     return not parts.scheme and not parts.netloc and url.startswith("/")

@@ -92,7 +92,13 @@ def hub_csv(hub: Hub, urls: Urls) -> bytes:
     return output.getvalue().encode()
 
 
+# A spreadsheet that splits at ';' or tabs (as many locales do) starts a new cell, perhaps a
+# formula, inside `x;=1+1` however the cell is quoted: those get the leading ' too.
+FORMULA_AFTER_SEPARATOR = re.compile(r"([;,\t])(\s*)(?=[=+\-@])")
+
+
 def _cell(value: str) -> str:
+    value = FORMULA_AFTER_SEPARATOR.sub(r"\1\2'", value)
     return "'" + value if value.startswith(FORMULA_START) else value
 
 

@@ -41,6 +41,8 @@ THEME_DIR = PACKAGE_DIR / "theme"
 CACHE_FOLDER = ".citehub-cache"
 # The longest real abstract is a few kB; a larger file is a mistake or an attack.
 MAX_FILE_BYTES = 1024 * 1024
+# The longest file name most file systems take, in bytes.
+NAME_MAX = 255
 # A file modified this recently may be saved again within the file system's clock tick.
 RACY_NANOSECONDS = 3_000_000_000
 
@@ -118,6 +120,13 @@ def escapes(path: Path, root: Path) -> bool:
         return not path.resolve().is_relative_to(root.resolve())
     except (OSError, RuntimeError):  # a loop of links (RuntimeError before Python 3.13)
         return True
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    """True when `path`, links followed, is (or is inside) a hidden file or folder of `root`:
+    `.env`, `.git`, `.citehub-cache` are never published, whatever links to them."""
+    relative = path.resolve().relative_to(root.resolve())
+    return any(part.startswith(".") for part in relative.parts)
 
 
 def refuse_link(diagnostics: Diagnostics, path: Path, outside: str) -> None:
@@ -261,6 +270,10 @@ def walk_files(folder: Path, root: Path, diagnostics: Diagnostics) -> Iterator[P
                 continue
             if escapes(path, root):
                 refuse_link(diagnostics, path, "the hub folder")
+                continue
+            if _hidden(path, root):
+                diagnostics.error(path, 1, f"is a symbolic link to {path.resolve()}, a hidden "
+                                           "file of the hub; refusing to publish it")
                 continue
             yield path
 
@@ -474,13 +487,17 @@ def printable_reason(text: str) -> str:
 def inside(root: Path, relative: str) -> Path | None:
     """`root/relative` if it stays inside root (no '..', no link out of the site)."""
     parts = [part for part in relative.split("/") if part]
-    if any(part in (".", "..") or "\\" in part for part in parts):
-        return None
+    if any(part in (".", "..") or "\\" in part or "\0" in part
+           or len(part.encode("utf-8", "surrogateescape")) > NAME_MAX for part in parts):
+        return None  # nothing the site has; a NUL or an over-long name would raise below
     target = root.joinpath(*parts)
     try:
         if not target.resolve().is_relative_to(root.resolve()):
             return None
-    except OSError:
+        target.stat()
+    except FileNotFoundError:
+        return target  # the caller says "not found", as for any missing page
+    except (OSError, RuntimeError, ValueError):
         return None
     return target
 

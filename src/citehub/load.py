@@ -41,7 +41,7 @@ class _Loader(_BaseLoader):
                 self._tags[key] = tag
         return tag
 
-PAPER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+PAPER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 
 NULL_TAG = "tag:yaml.org,2002:null"
 BOOL_TAG = "tag:yaml.org,2002:bool"

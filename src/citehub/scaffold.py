@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
-from citehub.hubfiles import HubLayout
+from citehub.hubfiles import HubLayout, escapes
 from citehub.load import PAPER_ID
 
 SKELETON = Path(__file__).parent / "skeleton"
@@ -263,6 +263,10 @@ def new_paper(hub_dir: Path, paper_id: str, title: str) -> Path:
         raise ScaffoldError(f"{hub_dir} has no content/ folder; is it a hub? "
                             "(`citehub init DIR` makes one)")
     papers = hub.papers
+    for folder in (hub.content, papers):
+        if folder.exists() and escapes(folder, hub.root):  # a link a pull request committed
+            raise ScaffoldError(f"{folder} is a symbolic link to {folder.resolve()}, outside "
+                                "the hub folder; refusing to write there")
     papers.mkdir(exist_ok=True)
     for existing in papers.glob("*.md"):
         if existing.stem.casefold() == paper_id.casefold():

@@ -35,7 +35,7 @@ ATTRIBUTES = {
     "maxsize", "movablelimits", "largeop", "symmetric", "form", "columnlines", "rowlines",
     "frame", "rowalign",
 }
-SAFE_VALUE = re.compile(r"^[A-Za-z0-9 .%+\-#]*$")
+SAFE_VALUE = re.compile(r"^[A-Za-z0-9 .%+\-#]*\Z")
 TEXT_COMMAND = re.compile(r"\\(textit|emph|textsl|textbf|texttt|textsc|textrm|underline)"
                           r"\{([^{}\\]*)\}")
 TAGS = {"textit": "em", "emph": "em", "textsl": "em", "textbf": "strong"}

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from citehub.config import HubConfig, Vocabulary
-from citehub.diagnostics import Diagnostics, display_path, suggestion
+from citehub.diagnostics import Diagnostics, Suggester, display_path, suggestion
 from citehub.load import PaperDocument, RawContent, kind_name
 from citehub.model import Citation, Corpus, Link, Paper, PaperDate
 from citehub.schema import FORBIDDEN_CHARACTER, Fields, root_fields
@@ -36,12 +36,12 @@ LINK_ALIASES = {
     "dataset": "data", "paper": "pdf", "talk": "video", "youtube": "video", "slide": "slides",
 }
 
-DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-NEW_ARXIV_ID = re.compile(r"^\d{4}\.\d{4,5}(v\d+)?$")
-OLD_ARXIV_ID = re.compile(r"^[a-z-]+(\.[A-Z]{2})?/\d{7}(v\d+)?$")
-ARXIV_URL = re.compile(r"^https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/(.+?)(?:\.pdf)?$", re.I)
-DOI = re.compile(r"^10\.\d{4,9}/\S+$")
-DOI_URL = re.compile(r"^https?://(?:dx\.)?doi\.org/(10\.\d{4,9}/\S+)$", re.I)
+DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\Z")
+NEW_ARXIV_ID = re.compile(r"^\d{4}\.\d{4,5}(v\d+)?\Z")
+OLD_ARXIV_ID = re.compile(r"^[a-z-]+(\.[A-Z]{2})?/\d{7}(v\d+)?\Z")
+ARXIV_URL = re.compile(r"^https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/(.+?)(?:\.pdf)?\Z", re.I)
+DOI = re.compile(r"^10\.\d{4,9}/\S+\Z")
+DOI_URL = re.compile(r"^https?://(?:dx\.)?doi\.org/(10\.\d{4,9}/\S+)\Z", re.I)
 # Whitespace or control characters inside a URL are how `java\tscript:` slips past checks.
 UNSAFE_URL_CHARACTERS = re.compile(r"[\x00-\x20\x7f]")
 
@@ -66,9 +66,10 @@ def validate(
     """The corpus of `raw`, with the `reused` papers of the files it left unparsed."""
     papers: list[Paper | None] = []
     clean: list[Paper] = []
+    known = KnownPapers(raw.known_ids)
     for document in raw.papers:
         problems_before = len(diagnostics.items)
-        paper = read_paper(document, raw.known_ids, config.vocabulary, diagnostics)
+        paper = read_paper(document, known, config.vocabulary, diagnostics)
         papers.append(paper)
         if paper is not None and len(diagnostics.items) == problems_before:
             clean.append(paper)
@@ -101,7 +102,8 @@ def revalidate(
     papers = dict(corpus.papers)
     changed: set[str] = set()
     for document in documents:
-        paper = read_paper(document, corpus.known_ids, corpus.config.vocabulary, diagnostics)
+        paper = read_paper(document, KnownPapers(corpus.known_ids), corpus.config.vocabulary,
+                           diagnostics)
         if paper is None or diagnostics.has_errors:
             return None
         published = include_drafts or not paper.draft
@@ -143,9 +145,21 @@ def _warn_about_gaps(papers: dict[str, Paper], diagnostics: Diagnostics) -> None
                 )
 
 
+class KnownPapers:
+    """The ids a citation may name, and "did you mean" among them (within a budget: see
+    diagnostics.Suggester)."""
+
+    def __init__(self, ids: frozenset[str]) -> None:
+        self.ids = ids
+        self.suggest = Suggester(ids)
+
+    def __contains__(self, paper_id: object) -> bool:
+        return paper_id in self.ids
+
+
 def read_paper(
     document: PaperDocument,
-    known_ids: frozenset[str],
+    known_ids: KnownPapers,
     vocabulary: Vocabulary,
     diagnostics: Diagnostics,
 ) -> Paper | None:
@@ -284,7 +298,7 @@ def is_safe_url(value: str) -> bool:
 
 
 def read_citations(
-    fields: Fields, citing_id: str, known_ids: frozenset[str], vocabulary: Vocabulary
+    fields: Fields, citing_id: str, known_ids: KnownPapers, vocabulary: Vocabulary
 ) -> tuple[Citation, ...]:
     citations: list[Citation] = []
     first_line: dict[str, int] = {}
@@ -305,7 +319,7 @@ def read_citation(
     parent: Fields,
     node: yaml.Node,
     citing_id: str,
-    known_ids: frozenset[str],
+    known_ids: KnownPapers,
     vocabulary: Vocabulary,
 ) -> Citation | None:
     if not isinstance(node, yaml.MappingNode):
@@ -327,7 +341,7 @@ def read_citation(
         fields.error(where, "a paper cannot cite itself")
         return None
     if cited_id not in known_ids:
-        fields.error(where, f"cites unknown paper '{cited_id}'{suggestion(cited_id, known_ids)}"
+        fields.error(where, f"cites unknown paper '{cited_id}'{known_ids.suggest(cited_id)}"
                             f"{_missing_file_hint(parent.document.path, cited_id)}")
         return None
     return Citation(citing_id, cited_id, role, polarity, refs, contexts, fields.line)

@@ -312,7 +312,7 @@ def merged(kept: Paper, incoming: Paper) -> Paper:
 ORDER = ("title", "authors", "date", "categories", "venue", "links", "verdict", "novelty",
          "summary", "draft", "cites")
 RAW = ("novelty", "draft", "refs")  # numbers and booleans: written as they were
-DATE = re.compile(r"^\d{4}(?:-\d{2}){0,2}$")
+DATE = re.compile(r"^\d{4}(?:-\d{2}){0,2}\Z")
 
 
 def paper_text(paper: Paper) -> str:

@@ -34,7 +34,7 @@ from tornado.httpserver import HTTPServer
 
 from citehub.build import BuildOptions
 from citehub.hubfiles import HubLayout
-from citehub.serve.http import OpenPages, make_application
+from citehub.serve.http import OpenPages, loopback_hosts, make_application
 from citehub.serve.rebuild import BuildProcess, BuildProcessGone, Preview, Rebuilder
 from citehub.serve.watch import watch
 
@@ -87,7 +87,7 @@ async def _serve(
     announce: Callable[[str], None],
 ) -> None:
     pages = OpenPages()
-    server = HTTPServer(make_application(preview, pages, port))
+    server = HTTPServer(make_application(preview, pages, port, loopback_hosts(host, port)))
     server.add_sockets(sockets)
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{port}{preview.base_path}"

@@ -9,6 +9,7 @@ handlers and to the rebuilder that reloads them.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import mimetypes
 from collections.abc import Iterable
@@ -96,14 +97,39 @@ class OpenPages:
         return True
 
 
-class PageSocket(WebSocketHandler):
-    """livereload's socket: the handshake, then the page it has open."""
+class KnownHosts:
+    """Answers only requests made to the preview's own address: a web page elsewhere can
+    point a name of its own at 127.0.0.1 (DNS rebinding) and read the preview through it,
+    but its requests then carry that name in their Host header."""
 
-    def initialize(self, pages: OpenPages) -> None:
+    hosts: frozenset[str] | None = None  # None: any (the preview was exposed with --host)
+
+    def prepare(self) -> None:
+        host = self.request.host.lower()  # type: ignore[attr-defined]
+        if self.hosts is not None and host not in self.hosts:
+            raise web.HTTPError(403, "unknown Host header")
+
+
+def loopback_hosts(host: str, port: int) -> frozenset[str] | None:
+    """The Host headers a browser sends to a preview on `host`:`port`; None when the
+    preview listens beyond loopback (then any name may lead to it)."""
+    names = {"127.0.0.1", "localhost", "[::1]", f"[{host}]" if ":" in host else host}
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        try:
+            if not ipaddress.ip_address(host).is_loopback:
+                return None
+        except ValueError:
+            return None
+    return frozenset(f"{name}:{port}" for name in names)
+
+
+class PageSocket(KnownHosts, WebSocketHandler):
+    """livereload's socket: the handshake, then the page it has open. Only pages of the
+    preview itself may connect (tornado's same-origin check, and the Host check)."""
+
+    def initialize(self, pages: OpenPages, hosts: frozenset[str] | None) -> None:
         self.pages = pages
-
-    def check_origin(self, origin: str) -> bool:
-        return True  # as livereload's own handler does
+        self.hosts = hosts
 
     def on_message(self, message: str | bytes) -> None:
         try:
@@ -121,13 +147,14 @@ class PageSocket(WebSocketHandler):
         self.pages.closed(self)
 
 
-class SiteHandler(web.RequestHandler):
+class SiteHandler(KnownHosts, web.RequestHandler):
     """Serves the site at its base path, as GitHub Pages would, with the reload hook and,
     after a failed rebuild, the error overlay added to every page."""
 
-    def initialize(self, preview: Preview, port: int) -> None:
+    def initialize(self, preview: Preview, port: int, hosts: frozenset[str] | None) -> None:
         self.preview = preview
         self.port = port
+        self.hosts = hosts
 
     def set_default_headers(self) -> None:
         self.set_header("Cache-Control", "no-store")  # a preview is always the newest build
@@ -222,11 +249,12 @@ class OverlayStyleHandler(web.RequestHandler):
         self.finish(OVERLAY_CSS)
 
 
-def make_application(preview: Preview, pages: OpenPages, port: int) -> web.Application:
+def make_application(preview: Preview, pages: OpenPages, port: int,
+                     hosts: frozenset[str] | None) -> web.Application:
     routes: list[Any] = [
-        (r"/livereload", PageSocket, {"pages": pages}),
+        (r"/livereload", PageSocket, {"pages": pages, "hosts": hosts}),
         (r"/livereload\.js", LiveReloadJSHandler),
         (TOOLS + r"overlay\.css", OverlayStyleHandler),
-        (r"/(.*)", SiteHandler, {"preview": preview, "port": port}),
+        (r"/(.*)", SiteHandler, {"preview": preview, "port": port, "hosts": hosts}),
     ]
     return web.Application(routes)
