@@ -345,3 +345,10 @@ def test_csv_cells_are_no_formulas_in_any_separator_locale(hub: Hub) -> None:
         for row in csv.reader(io.StringIO(text), delimiter=delimiter):
             assert not [cell for cell in row if cell.lstrip().startswith(("=", "+", "-", "@"))], (
                 delimiter, row)
+
+
+def test_bidi_controls_in_messages_are_shown_not_obeyed(hub: Hub) -> None:
+    hub.paper("p", 'title: P\ncites: [{paper: "x\\u202ey\\u2066z"}]')
+    _, message = only_error(hub.check())
+    assert "cites unknown paper 'x\\u202ey\\u2066z'" in message
+    assert "\u202e" not in message and "\u2066" not in message
