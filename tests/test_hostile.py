@@ -352,3 +352,36 @@ def test_bidi_controls_in_messages_are_shown_not_obeyed(hub: Hub) -> None:
     _, message = only_error(hub.check())
     assert "cites unknown paper 'x\\u202ey\\u2066z'" in message
     assert "\u202e" not in message and "\u2066" not in message
+
+
+@pytest.mark.parametrize("date", ["0001-01-01", "0999", "9999-12-31"])
+def test_dates_outside_a_sane_range_are_refused(hub: Hub, date: str) -> None:
+    """0001 and 9999 made every cited page's year chart 9,999 bars wide (a 228 MB site)."""
+    hub.paper("t", "title: T")
+    hub.paper("c", f"title: C\ndate: {date}\ncites: [{{paper: t}}]")
+    _, message = only_error(hub.check())
+    assert f"'date' {date} is out of range: the year must be from 1000 to" in message
+
+
+def test_dates_at_the_ends_of_the_range_are_fine(hub: Hub) -> None:
+    hub.paper("t", "title: T\ndate: 1000")
+    hub.paper("c", f"title: C\ndate: {time.localtime().tm_year + 1}\ncites: [{{paper: t}}]")
+    passed(hub.check())
+
+
+def test_lists_longer_than_any_paper_has_are_refused(hub: Hub) -> None:
+    """100,000 one-letter authors on a paper citing 40 others were copied into every cited
+    paper's feed, JSON and CSV (173 MB)."""
+    authors = ", ".join("a" for _ in range(6000))
+    hub.paper("c", f"title: C\nauthors: [{authors}]")
+    _, message = only_error(hub.check())
+    assert "'authors' has 6,000 entries; a paper may have at most 5,000" in message
+
+
+def test_deeply_nested_tex_stays_tex_instead_of_recursing(hub: Hub) -> None:
+    nested = "$" + "\\frac{1}{" * 200 + "x" + "}" * 200 + "$"
+    hub.paper("p", "title: P", nested + "\n")
+    result = hub.build()
+    assert result.exit_code == 0, result.stderr
+    page = hub.page("papers/p/")
+    assert "<math" not in page and "\\frac{1}{\\frac{1}{" in page

@@ -6,6 +6,7 @@ recorded API responses (tests never touch the network)."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections import Counter
 from pathlib import Path
@@ -344,3 +345,19 @@ def test_import_never_writes_through_a_linked_papers_folder(
     assert run.exit_code == 1
     assert "outside the hub folder; refusing to write there" in run.stderr
     assert list(outside.iterdir()) == []
+
+
+@pytest.mark.parametrize(("name", "make"), [
+    ("fifo", lambda path: os.mkfifo(path)),
+    ("deep", lambda path: path.write_text("[" * 100_000 + "]" * 100_000)),
+    ("surrogate", lambda path: path.write_text('{"title": "broken \\ud800 text"}')),
+])
+def test_an_import_file_that_cannot_be_text_is_an_error_not_a_hang_or_traceback(
+        hub: Hub, tmp_path: Path, name: str, make: object) -> None:
+    source = tmp_path / f"{name}.json"
+    make(source)  # type: ignore[operator]
+    result = hub.cli("import", "s2", str(source), "--dir", str(hub.root))
+    assert result.exit_code == 1
+    assert "error:" in result.stderr and "nothing imported" in result.stderr
+    assert papers(hub) == []
+    assert not [path for path in hub.root.rglob("*") if path.name.endswith(".tmp")]

@@ -202,6 +202,8 @@ class Fields:
             self.error(node, f"'{key}' must be a list, e.g. {key}: [first, second]; "
                              f"found {kind_name(node)}")
             return ()
+        if not self._within_limit(key, node):
+            return ()
         items = (self.text_of(key, item) for item in node.value)
         return tuple(item for item in items if item is not None)
 
@@ -236,7 +238,25 @@ class Fields:
         if not isinstance(node, yaml.SequenceNode):
             self.error(node, f"'{key}' must be a list, found {kind_name(node)}")
             return []
+        if not self._within_limit(key, node):
+            return []
         return list(node.value)
+
+    def _within_limit(self, key: str, node: yaml.SequenceNode) -> bool:
+        """Lists are copied into many pages and files (a citing paper's authors into every
+        cited paper's feed, JSON and CSV): each has a length no real paper needs."""
+        limit = LIST_LIMITS.get(key, DEFAULT_LIST_LIMIT)
+        if len(node.value) <= limit:
+            return True
+        self.error(node, f"'{key}' has {len(node.value):,} entries; a paper may have at most "
+                         f"{limit:,}")
+        return False
+
+
+# The longest lists real papers have, with room to spare (ATLAS papers list ~3,000 authors;
+# the largest surveys cite a few thousand papers).
+LIST_LIMITS = {"authors": 5_000, "categories": 50, "cites": 5_000, "context": 50}
+DEFAULT_LIST_LIMIT = 1_000
 
 
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()

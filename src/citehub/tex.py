@@ -38,12 +38,30 @@ ATTRIBUTES = {
 SAFE_VALUE = re.compile(r"^[A-Za-z0-9 .%+\-#]*\Z")
 TEXT_COMMAND = re.compile(r"\\(textit|emph|textsl|textbf|texttt|textsc|textrm|underline)"
                           r"\{([^{}\\]*)\}")
+MAX_TEX_DEPTH = 25  # braces within braces, and \left…\right within each other
+MAX_TEX_LENGTH = 2_000
+
+
+def _depth(tex: str) -> int:
+    depth = deepest = 0
+    for character in tex:
+        if character == "{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif character == "}":
+            depth -= 1
+    return deepest + tex.count("\\left")
+
+
 TAGS = {"textit": "em", "emph": "em", "textsl": "em", "textbf": "strong"}
 DASHES = (("---", "\u2014"), ("--", "\u2013"), ("``", "\u201c"), ("''", "\u201d"))
 
 
 def mathml(tex: str, display: bool) -> str | None:
-    """`tex` as MathML, or None when it cannot be converted safely."""
+    """`tex` as MathML, or None when it cannot be converted safely (or is nested or long
+    beyond what real formulas are: the converter and the checks below recurse)."""
+    if len(tex) > MAX_TEX_LENGTH or _depth(tex) > MAX_TEX_DEPTH:
+        return None
     try:
         converted = convert(tex, display="block" if display else "inline")
         root = ElementTree.fromstring(converted)

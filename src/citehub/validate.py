@@ -36,6 +36,7 @@ LINK_ALIASES = {
     "dataset": "data", "paper": "pdf", "talk": "video", "youtube": "video", "slide": "slides",
 }
 
+FIRST_YEAR = 1000
 DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\Z")
 NEW_ARXIV_ID = re.compile(r"^\d{4}\.\d{4,5}(v\d+)?\Z")
 OLD_ARXIV_ID = re.compile(r"^[a-z-]+(\.[A-Z]{2})?/\d{7}(v\d+)?\Z")
@@ -222,6 +223,13 @@ def read_date(fields: Fields) -> PaperDate | None:
         return None
     year, month, day = (int(part) if part else None for part in match.groups())
     assert year is not None
+    # Each year between a hub's oldest and newest citing paper is a bar of the year chart:
+    # 0001 and 9999 would make every cited page's chart ten thousand bars wide.
+    latest = datetime.date.today().year + 1
+    if not FIRST_YEAR <= year <= latest:
+        fields.error(node, f"'date' {text} is out of range: the year must be from "
+                           f"{FIRST_YEAR} to {latest}")
+        return None
     try:
         # Not `month or 1`: month 0 must fail here, not pass as January.
         datetime.date(year, 1 if month is None else month, 1 if day is None else day)

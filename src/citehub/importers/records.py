@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -202,9 +203,22 @@ class SourceError(Exception):
     """The file cannot be read at all (its problems are in the diagnostics)."""
 
 
+# Exports of a whole library are a few MB; a larger file is a mistake.
+MAX_SOURCE_BYTES = 256 * 1024 * 1024
+
+
 def read_source(path: Path, diagnostics: Diagnostics) -> str:
-    """The text of the file to import; SourceError if it cannot be read."""
+    """The text of the file to import; SourceError if it cannot be read (or is no regular
+    file: a FIFO would block forever, a device never end)."""
     try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            diagnostics.error(path, 1, "is not a regular file; refusing to read it")
+            raise SourceError(path)
+        if info.st_size > MAX_SOURCE_BYTES:
+            diagnostics.error(path, 1, f"is {info.st_size / 2**20:.0f} MiB; an import file "
+                                       f"may be at most {MAX_SOURCE_BYTES // 2**20} MiB")
+            raise SourceError(path)
         return path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or error
@@ -216,10 +230,20 @@ def read_json(path: Path, diagnostics: Diagnostics) -> tuple[object, str]:
     """The JSON in `path`, and its text (to find records' lines in); SourceError if none."""
     text = read_source(path, diagnostics)
     try:
-        return json.loads(text), text
+        data = json.loads(text)
+        # `\ud800` is valid JSON but no text: it could be neither written nor shown.
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
     except json.JSONDecodeError as error:
         diagnostics.error(path, error.lineno, f"not valid JSON: {error.msg}", error.colno)
         raise SourceError(path) from None
+    except RecursionError:
+        diagnostics.error(path, 1, "not valid JSON here: nested too deeply")
+        raise SourceError(path) from None
+    except UnicodeEncodeError:
+        diagnostics.error(path, 1, "holds a lone surrogate (an escape such as \\ud800 that "
+                                   "is half of a character); fix the export")
+        raise SourceError(path) from None
+    return data, text
 
 
 def json_objects(path: Path, diagnostics: Diagnostics, *, page_key: str, title_key: str,
