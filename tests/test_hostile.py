@@ -385,3 +385,44 @@ def test_deeply_nested_tex_stays_tex_instead_of_recursing(hub: Hub) -> None:
     assert result.exit_code == 0, result.stderr
     page = hub.page("papers/p/")
     assert "<math" not in page and "\\frac{1}{\\frac{1}{" in page
+
+
+def test_mathml_lengths_are_bounded() -> None:
+    assert "<math" not in render_markdown("$\\hspace{99999cm}x$")
+    assert 'width="1cm"' in render_markdown("$a\\hspace{1cm}b$")
+
+
+def test_an_old_arxiv_id_needs_an_archive_name() -> None:
+    """`-/1234567` became the file `--1234567.md`, which check then refused."""
+    from citehub.importers.records import arxiv_id
+
+    assert arxiv_id("-/1234567") is None and arxiv_id("arXiv:-/1234567") is None
+    assert arxiv_id("hep-th/9901001v2") == "hep-th/9901001"
+
+
+def test_an_import_never_writes_a_file_check_would_refuse(hub: Hub, tmp_path: Path) -> None:
+    source = tmp_path / "huge.json"
+    source.write_text('{"paperId": "abc", "title": "Huge", "abstract": "' + "x" * (2 * 2**20)
+                      + '"}')
+    result = hub.cli("import", "s2", str(source), "--dir", str(hub.root))
+    assert "the paper file would be over 1 MiB" in result.stderr
+    assert list((hub.root / "content" / "papers").iterdir()) == []
+
+
+def test_tables_that_would_render_millions_of_cells_are_refused_by_check(hub: Hub) -> None:
+    """12 kB of '|a|…' header, '|-|…' delimiter and short lines took 4 s to render (100 kB:
+    48 s and 5.3 GB)."""
+    table = "|" + "a|" * 2000 + "\n|" + "-|" * 2000 + "\n" + "x\n" * 2000
+    hub.paper("p", "title: P", "An abstract.\n\n" + table)
+    started = time.perf_counter()
+    _, message = only_error(hub.check())
+    assert time.perf_counter() - started < 5
+    assert "the abstract's tables have 4,002,000 cells (columns times rows); an abstract may " \
+           "have at most 5,000" in message
+
+
+def test_a_real_table_in_an_abstract_is_fine(hub: Hub) -> None:
+    hub.paper("p", "title: P", "| model | score |\n|---|---:|\n| a | 1 |\n| b | 2 |\n")
+    passed(hub.check())
+    assert hub.build().exit_code == 0
+    assert "<table>" in hub.page("papers/p/")

@@ -35,6 +35,9 @@ ATTRIBUTES = {
     "maxsize", "movablelimits", "largeop", "symmetric", "form", "columnlines", "rowlines",
     "frame", "rowalign",
 }
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
+MAX_LENGTH = 100  # em, ex, pt, mm or cm: no real formula spaces more
+LENGTHS = {"width", "height", "depth", "lspace", "rspace", "minsize", "maxsize", "voffset"}
 SAFE_VALUE = re.compile(r"^[A-Za-z0-9 .%+\-#]*\Z")
 TEXT_COMMAND = re.compile(r"\\(textit|emph|textsl|textbf|texttt|textsc|textrm|underline)"
                           r"\{([^{}\\]*)\}")
@@ -81,6 +84,9 @@ def _allowed(element: ElementTree.Element) -> bool:
     for attribute, value in element.attrib.items():
         if attribute not in ATTRIBUTES or not SAFE_VALUE.match(value):
             return False
+        if attribute in LENGTHS and any(float(number) > MAX_LENGTH
+                                        for number in NUMBER.findall(value)):
+            return False  # `\hspace{99999cm}`: a page as wide as a football field
     return all(_allowed(child) for child in element)
 
 

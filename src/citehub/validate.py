@@ -39,7 +39,7 @@ LINK_ALIASES = {
 FIRST_YEAR = 1000
 DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\Z")
 NEW_ARXIV_ID = re.compile(r"^\d{4}\.\d{4,5}(v\d+)?\Z")
-OLD_ARXIV_ID = re.compile(r"^[a-z-]+(\.[A-Z]{2})?/\d{7}(v\d+)?\Z")
+OLD_ARXIV_ID = re.compile(r"^[a-z][a-z-]*(\.[A-Z]{2})?/\d{7}(v\d+)?\Z")
 ARXIV_URL = re.compile(r"^https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/(.+?)(?:\.pdf)?\Z", re.I)
 DOI = re.compile(r"^10\.\d{4,9}/\S+\Z")
 DOI_URL = re.compile(r"^https?://(?:dx\.)?doi\.org/(10\.\d{4,9}/\S+)\Z", re.I)
@@ -200,13 +200,47 @@ def read_paper(
 
 
 def _check_abstract(document: PaperDocument, diagnostics: Diagnostics) -> None:
-    for offset, line in enumerate(document.body.split("\n")):
+    lines = document.body.split("\n")
+    for offset, line in enumerate(lines):
         forbidden = FORBIDDEN_CHARACTER.search(line)
         if forbidden:
             diagnostics.error(document.front_matter.path, document.body_line + offset,
                               f"the abstract contains the control character "
                               f"U+{ord(forbidden.group()):04X}; delete it",
                               col=forbidden.start() + 1)
+    cells, first = _table_cells(lines)
+    if cells > MAX_TABLE_CELLS:
+        # Markdown renders every row with every column of its table: a few kB of '|-|-|'
+        # and short lines are millions of cells (seconds, and gigabytes, to render).
+        diagnostics.error(document.front_matter.path, document.body_line + first,
+                          f"the abstract's tables have {cells:,} cells (columns times rows); "
+                          f"an abstract may have at most {MAX_TABLE_CELLS:,}")
+
+
+MAX_TABLE_CELLS = 5_000
+TABLE_DELIMITER_CELL = re.compile(r"\s*:?-+:?\s*")
+
+
+def _table_cells(lines: list[str]) -> tuple[int, int]:
+    """How many cells the tables of these Markdown lines render at most (each table's
+    columns, from its delimiter row, times its rows up to the next blank line), and the
+    offset of the first table's delimiter row."""
+    cells, first, index = 0, 0, 0
+    while index < len(lines):
+        line = lines[index].strip()
+        parts = line.strip("|").split("|") if "|" in line else []
+        if parts and all(TABLE_DELIMITER_CELL.fullmatch(part) for part in parts):
+            rows = 1  # the header
+            index += 1
+            while index < len(lines) and lines[index].strip():
+                rows += 1
+                index += 1
+            if not cells:
+                first = index - rows
+            cells += len(parts) * rows
+            continue
+        index += 1
+    return cells, first
 
 
 def read_date(fields: Fields) -> PaperDate | None:

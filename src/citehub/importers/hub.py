@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from citehub.diagnostics import Diagnostics
-from citehub.hubfiles import HubLayout, escapes, read_text
+from citehub.hubfiles import MAX_FILE_BYTES, HubLayout, escapes, read_text
 from citehub.importers.records import (
     Bibliography,
     Cite,
@@ -90,6 +90,11 @@ def import_into(hub_dir: Path, bibliography: Bibliography, source: Path,
     for paper_id in sorted(planned):
         paper = planned[paper_id]
         found = existing.get(paper_id.casefold())
+        if len(paper_text(paper).encode()) > MAX_FILE_BYTES:
+            # What `check` would refuse is not written in the first place.
+            outcome.skipped.append(f"{paper_id}: the paper file would be over "
+                                   f"{MAX_FILE_BYTES // 2**20} MiB (its abstract is too long)")
+            continue
         if found is None:
             write_paper(papers_dir / f"{paper_id}.md", paper)
             outcome.created.append(papers_dir / f"{paper_id}.md")

@@ -16,10 +16,10 @@ from citehub.diagnostics import Diagnostics
 # Characters a paper file refuses (controls, bidirectional overrides): sources have them.
 UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 NEW_ARXIV = re.compile(r"^(\d{4}\.\d{4,5})(?:v\d+)?\Z")
-OLD_ARXIV = re.compile(r"^([a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?\Z")
+OLD_ARXIV = re.compile(r"^([a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?\Z")
 ARXIV_IN_TEXT = re.compile(
     r"(?:arxiv\.org/(?:abs|pdf)/|arxiv[:\s]\s*|10\.48550/arxiv\.)"
-    r"(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})", re.IGNORECASE)
+    r"(\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})", re.IGNORECASE)
 DOI_IN_TEXT = re.compile(r"(10\.\d{4,9}/\S+)")
 # The vocabulary's roles for Semantic Scholar's (and others') citation intents.
 INTENT_ROLES = {"methodology": "method", "method": "method", "result": "result",
