@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from citehub.hubfiles import OutputError, confined, remove_file, write_files
-from citehub.write import MARKER, read_marker, recover_abandoned, staged_output
+from citehub.write import MARKER, read_marker, recover_abandoned, retire, staged_output
 
 
 def files_of(root: Path) -> dict[str, bytes]:
@@ -80,7 +80,7 @@ def test_a_site_moved_aside_by_a_killed_build_is_put_back(tmp_path: Path) -> Non
     out = tmp_path / "site"
     site(out, {"index.html": b"one"})
     dead = 2**22 + 12345  # above any pid this machine hands out
-    out.rename(tmp_path / f".site.citehub-old-{dead}")
+    retire(out, tmp_path / f".site.citehub-old-{dead}")
     (tmp_path / f".site.citehub-new-{dead}").mkdir()
     recover_abandoned(out)
     assert files_of(out)["index.html"] == b"one"

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from citehub.hubfiles import OutputError, confined, remove_file
+from citehub.incremental.signing import read_signed, write_signed
 
 # Marks a folder as citehub's output, so a build never replaces a folder it did not make
 # (think `citehub build -o ~`).
@@ -70,11 +71,11 @@ def staged_output(
             yield staging
             _mark(staging, site)
             if out_dir.exists():
-                out_dir.rename(retired)
+                retire(out_dir, retired)
             staging.rename(out_dir)
     except BaseException:  # KeyboardInterrupt too: never leave a half-written folder behind
         if retired.exists() and not out_dir.exists():
-            retired.rename(out_dir)
+            _put_back(retired, out_dir)
         raise
     shutil.rmtree(retired, ignore_errors=True)
 
@@ -133,16 +134,39 @@ def recover_abandoned(out_dir: Path) -> None:
     """Clean up after a build that was killed (SIGKILL, power loss) before it could.
 
     Its half-written folder is removed; if it died between the two renames of the swap, the
-    previous site, already moved aside, is put back.
+    previous site, already moved aside, is put back — but only a folder this user's build
+    moved aside (it holds a claim signed with this user's key): a pull request can commit a
+    `.site.citehub-old-1` folder or link, and a fresh checkout must not publish it.
     """
     for leftover in sorted(out_dir.parent.glob(f".{glob.escape(out_dir.name)}.citehub-*-*")):
         kind, _, pid = leftover.name.rpartition("-")
-        if not pid.isdigit() or _running(int(pid)):
+        if not pid.isdigit() or _running(int(pid)) or leftover.is_symlink():
             continue
-        if kind.endswith("citehub-old") and not out_dir.exists():
-            leftover.rename(out_dir)
+        if kind.endswith("citehub-old"):
+            if not out_dir.exists() and _claimed(leftover):
+                _put_back(leftover, out_dir)
         else:
             shutil.rmtree(leftover, ignore_errors=True)
+
+
+# In the previous site, while it is moved aside: what says this user's build moved it there.
+CLAIM = ".citehub-retired"
+
+
+def retire(out_dir: Path, retired: Path) -> None:
+    """Move the site in place aside, with a claim that it was this build that did so."""
+    write_signed(out_dir / CLAIM, "retired", str(retired.absolute()).encode())
+    out_dir.rename(retired)
+
+
+def _claimed(folder: Path) -> bool:
+    return folder.is_dir() and read_signed(folder / CLAIM, "retired") == str(
+        folder.absolute()).encode()
+
+
+def _put_back(retired: Path, out_dir: Path) -> None:
+    retired.rename(out_dir)
+    (out_dir / CLAIM).unlink(missing_ok=True)
 
 
 def _running(pid: int) -> bool:
