@@ -450,3 +450,21 @@ def test_a_committed_side_folder_is_never_adopted_as_the_site(
     hub.file("content/hub.yaml", "title: Fixed\n")
     assert hub.build().exit_code == 0
     assert "evil()" not in (hub.site / "index.html").read_text()
+
+
+def test_a_site_over_the_pages_limit_fails_naming_the_costliest_papers(
+        hub: Hub, monkeypatch: pytest.MonkeyPatch) -> None:
+    from citehub import build as build_module
+
+    hub.paper("small", "title: Small")
+    assert hub.build().exit_code == 0
+    before = tree(hub.site)
+    hub.paper("big", "title: Big", "Words. " * 20_000 + "\n")
+    hub.paper("c", "title: C\ncites: [{paper: small}, {paper: big}]")
+    monkeypatch.setattr(build_module, "MAX_SITE_BYTES", 150_000)  # as if it were 1 GB
+    result = hub.build("--no-search")
+    assert result.exit_code == 1
+    assert "over GitHub Pages' limit of 150.0 kB; the papers whose pages cost most: big (" \
+        in result.stderr
+    assert tree(hub.site) == before
+    assert temporary_folders(hub.root) == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import os
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ from citehub.incremental.inputs import (
     recall,
     remember,
 )
-from citehub.incremental.manifest import Work, recall_pages, remember_pages
+from citehub.incremental.manifest import Manifest, Work, recall_pages, remember_pages
 from citehub.linkcheck import LinkChecker, ids_in_file
 from citehub.load import load_content, read_paper_file
 from citehub.model import Corpus
@@ -45,11 +46,14 @@ from citehub.render import (
     render_site,
     static_files,
 )
-from citehub.report import Reporter
+from citehub.report import Reporter, human_bytes
 from citehub.search import SearchError, search_files
 from citehub.urls import Urls
 from citehub.validate import revalidate, validate
 from citehub.write import read_marker, recover_abandoned, staged_output
+
+# GitHub Pages publishes sites of at most 1 GB.
+MAX_SITE_BYTES = 1_000_000_000
 
 
 @dataclass(frozen=True)
@@ -240,6 +244,7 @@ class Build:
                             links.add_page(path, *pages[path], found)
                     write_files(root, work.copy.items())
                     sizes.update((path, (root / path).stat().st_size) for path in work.copy)
+                    self.check_site_size(work.manifest(sizes))
                     # Inside the staged output: a broken link fails before the site changes.
                     report_broken_links(links, environment, self.diagnostics)
             except TemplateProblem as problem:
@@ -265,6 +270,23 @@ class Build:
                            self.timer.elapsed, self.diagnostics, self.timer.stages,
                            written=len(written.sizes), base_path=summary.base_path,
                            model=model)
+
+    def check_site_size(self, manifest: Manifest) -> None:
+        """Fail before a site GitHub Pages would refuse goes into place, naming the papers
+        whose pages cost most."""
+        total = sum(size for _, size in manifest.values())
+        if total <= MAX_SITE_BYTES:
+            return
+        by_paper: Counter[str] = Counter()
+        for path, (_, size) in manifest.items():
+            paper_id = Urls.paper_of(path)
+            if paper_id is not None:
+                by_paper[paper_id] += size
+        costliest = ", ".join(f"{paper_id} ({human_bytes(size)})"
+                              for paper_id, size in by_paper.most_common(5))
+        self.fail(f"the site would be {human_bytes(total)}, over GitHub Pages' limit of "
+                  f"{human_bytes(MAX_SITE_BYTES)}; the papers whose pages cost most: "
+                  f"{costliest}")
 
     def fail(self, message: str) -> NoReturn:
         self.diagnostics.error(self.hub.content, 1, message)
