@@ -36,7 +36,8 @@ def test_the_page_reloads_itself_after_an_edit_and_shows_build_errors(
         hub.paper("a", "titel: Broken\ndate: 2024-01-02")
         overlay = page.locator(".citehub-overlay")
         expect(overlay).to_be_visible(timeout=20_000)
-        expect(overlay).to_contain_text("unknown key 'titel'")
+        # A save can be seen half-written (its error shows first): wait for the real one.
+        expect(overlay).to_contain_text("unknown key 'titel'", timeout=20_000)
         expect(page.locator("h1")).to_have_text("Alpha, live")
         page.wait_for_load_state("load")  # the overlay's stylesheet too
         assert page.evaluate("() => getComputedStyle(document.querySelector("
