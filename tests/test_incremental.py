@@ -413,7 +413,7 @@ def test_pages_shown_ahead_are_the_pages_the_build_writes(tmp_path: Path) -> Non
     model = load_model(hub)
     edits = [
         ("p3", "title", "A new title with <b>markup</b>"),
-        ("p8", "year", 2030),  # the newest now: moves to the top of every list it is on
+        ("p8", "year", 2026),  # the newest now: moves to the top of every list it is on
         ("p6", "novelty", 9),  # representative of the papers it cites
         ("p7", "cites", [("p0", "result", "contrast"), ("p1", None, None)]),
         ("p2", "cites", []),  # cites nothing any more
