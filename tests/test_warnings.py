@@ -121,3 +121,26 @@ def test_annotations_name_paths_relative_to_the_repository(
     run = hub.check()
     assert f"::error file={hub.root.name}/content/papers/p.md,line=3::" in run.stderr
     assert "content/papers/p.md:3: error:" in run.stderr
+
+
+def test_errors_come_first_and_the_orphans_they_cause_are_left_out(hub: Hub) -> None:
+    """A broken file loses its citations, which makes orphans of every paper it cites: the
+    one real error must not be buried under them."""
+    for paper_id in ("x", "y", "z"):
+        hub.paper(paper_id, f"title: {paper_id.upper()}", "Abstract.\n")
+    hub.paper("a", "title: [unclosed\ncites: [{paper: x}, {paper: y}, {paper: z}]",
+              "Abstract.\n")
+    hub.paper("b", "title: B\ncites: [{paper: x, role: method}]")  # undated, no abstract
+    run = hub.check()
+    assert run.exit_code == 1
+    lines = [line for line in run.stderr.splitlines() if ": error: " in line
+             or ": warning: " in line]
+    assert "a.md:2:" in lines[0] and ": error: " in lines[0]
+    assert all(": warning: " in line for line in lines[1:])
+    assert "[orphan]" not in run.stderr.replace("[orphan] left out", "")
+    assert run.stderr.splitlines()[-1] == (
+        "check failed: 1 error, 2 warnings (2 [orphan] left out until the errors are fixed: a "
+        "file with errors loses its citations)")
+    hub.paper("a", "title: A\ncites: [{paper: x}, {paper: y}, {paper: z}]", "Abstract.\n")
+    fixed = hub.check()
+    assert "[orphan]" not in fixed.stderr and fixed.exit_code == 0

@@ -40,7 +40,14 @@ def print_diagnostics(diagnostics: Diagnostics) -> None:
 
 
 def count_line(diagnostics: Diagnostics) -> str:
-    errors, warnings = len(diagnostics.errors), len(diagnostics.warnings)
+    shown = diagnostics.shown()
+    errors = sum(1 for item in shown if item.severity == "error")
+    warnings = len(shown) - errors
+    left_out = diagnostics.left_out()
+    if left_out:
+        return (f"{errors} error{'s' * (errors != 1)}, {warnings} warning"
+                f"{'s' * (warnings != 1)} ({left_out} [orphan] left out until the errors are "
+                "fixed: a file with errors loses its citations)")
     return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
 
 

@@ -99,6 +99,10 @@ def display_path(path: Path) -> str:
         return absolute.as_posix()
 
 
+# Warnings that errors elsewhere can cause, left out while there are errors.
+CAUSED_BY_ERRORS = frozenset({"orphan"})
+
+
 @dataclass
 class Diagnostics:
     """Collects the problems of one run; stages add to it and carry on where they can."""
@@ -167,10 +171,25 @@ class Diagnostics:
     def __iter__(self) -> Iterator[Diagnostic]:
         return iter(self.sorted())
 
+    def shown(self) -> list[Diagnostic]:
+        """What a person is shown: errors first, then warnings, each in file and line order;
+        while there are errors of content, no `orphan` warnings (a file with errors loses its
+        citations, which makes orphans of the papers it cites: 200 of them buried the one
+        real error)."""
+        items = self.sorted()
+        if any(item.severity == "error" and item.code is None for item in items):
+            items = [item for item in items if item.code not in CAUSED_BY_ERRORS]
+        return sorted(items, key=lambda item: item.severity != "error")
+
+    def left_out(self) -> int:
+        """How many problems `shown` leaves out."""
+        return len(self.sorted()) - len(self.shown())
+
     def formatted(self, github: bool | None = None) -> Iterable[str]:
+        """The lines to print: what `shown` keeps, in its order."""
         if github is None:
             github = os.environ.get("GITHUB_ACTIONS") == "true"
-        for item in self.sorted():
+        for item in self.shown():
             yield item.format()
             if github:
                 yield item.format_github()
