@@ -41,7 +41,7 @@ class Payload:
 # Characters HTML or XML forbid (tab, newline and carriage return are fine): controls and
 # noncharacters. And those that break a line of output or drive a terminal.
 FORBIDDEN_IN_MARKUP = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef\ufffe\uffff]"
 )
 BREAKS_OUTPUT = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 

@@ -347,11 +347,14 @@ def test_csv_cells_are_no_formulas_in_any_separator_locale(hub: Hub) -> None:
                 delimiter, row)
 
 
-def test_bidi_controls_in_messages_are_shown_not_obeyed(hub: Hub) -> None:
-    hub.paper("p", 'title: P\ncites: [{paper: "x\\u202ey\\u2066z"}]')
-    _, message = only_error(hub.check())
-    assert "cites unknown paper 'x\\u202ey\\u2066z'" in message
-    assert "\u202e" not in message and "\u2066" not in message
+def test_bidi_controls_are_refused_and_shown_not_obeyed_in_messages(hub: Hub) -> None:
+    """U+202E in a title reverses the text around it on every page and in every terminal."""
+    hub.paper("t", "title: T")
+    hub.paper("p", 'title: "P\u202eevil"\ncites: [{paper: "x\u2066z"}]')
+    lines = failed(hub.check())
+    assert any("'title' contains the control character U+202E" in line for line in lines)
+    assert any("'paper' contains the control character U+2066" in line for line in lines)
+    assert not [line for line in lines if "\u202e" in line or "\u2066" in line]
 
 
 @pytest.mark.parametrize("date", ["0001-01-01", "0999", "9999-12-31"])

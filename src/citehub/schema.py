@@ -28,9 +28,13 @@ _RESOLVER = yaml.resolver.Resolver()
 # every page that lists the paper.
 MAX_TEXT_LENGTH = 2000
 # What may not reach a page or a feed: control characters (tab and newline aside), lone
-# surrogates and the noncharacters XML forbids. YAML's "\e" or "\0" escapes can write them.
+# surrogates, the noncharacters XML forbids, and the bidirectional embeddings, overrides and
+# isolates (U+202A to U+202E, U+2066 to U+2069), which reorder the text around a title or an author
+# on every page that shows it. YAML's "\e" or "\0" escapes can write them. Right-to-left
+# text needs none of them (and the marks U+200E and U+200F stay allowed).
 FORBIDDEN_CHARACTER = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+    "\ufdd0-\ufdef\ufffe\uffff]"
 )
 
 
