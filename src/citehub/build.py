@@ -127,6 +127,7 @@ class Plan:
 class Written:
     work: Work  # what there was to do, given the site in place
     sizes: dict[str, int]  # of the files this build wrote
+    manifest: Manifest  # of the whole site now in place
 
 
 def build(hub_dir: Path, out_dir: Path, options: BuildOptions = BuildOptions(),
@@ -181,9 +182,7 @@ class Build:
         if kept is None:
             return None
         summary, replayed = kept
-        return BuildResult(summary.papers, summary.pages, WriteStats(summary.files, summary.bytes),
-                           self.timer.elapsed, replayed, self.timer.stages, unchanged=True,
-                           base_path=summary.base_path)
+        return self.result(summary, replayed, unchanged=True)
 
     def read_model(self) -> Model:
         with self.timer.stage("load"):
@@ -244,19 +243,19 @@ class Build:
                             links.add_page(path, *pages[path], found)
                     write_files(root, work.copy.items())
                     sizes.update((path, (root / path).stat().st_size) for path in work.copy)
-                    self.check_site_size(work.manifest(sizes))
+                    manifest = work.manifest(sizes)
+                    self.check_site_size(manifest)
                     # Inside the staged output: a broken link fails before the site changes.
                     report_broken_links(links, environment, self.diagnostics)
             except TemplateProblem as problem:
                 self.diagnostics.error(problem.path, problem.line, problem.message)
                 raise ContentError(self.diagnostics) from None
-        return Written(work, sizes)
+        return Written(work, sizes, manifest)
 
     def record(self, model: Model, plan: Plan, inputs: Inputs, written: Written) -> BuildResult:
         """Keep what the next build reuses: the site's manifest and this build's summary."""
         with self.timer.stage("record"):
-            manifest = written.work.manifest(written.sizes)
-            site = written.work.site
+            manifest, site = written.manifest, written.work.site
             remember_pages(self.hub, self.out_dir, site, manifest)
             corpus = model.corpus
             # The whole site's files and bytes, not only this build's share of them.
@@ -266,9 +265,13 @@ class Build:
                 files=len(manifest), bytes=sum(size for _, size in manifest.values()),
                 base_path=corpus.config.base_path)
             remember(self.hub, self.out_dir, inputs, summary, self.diagnostics)
+        return self.result(summary, self.diagnostics, written=len(written.sizes), model=model)
+
+    def result(self, summary: Summary, diagnostics: Diagnostics, *, unchanged: bool = False,
+               written: int = 0, model: Model | None = None) -> BuildResult:
         return BuildResult(summary.papers, summary.pages, WriteStats(summary.files, summary.bytes),
-                           self.timer.elapsed, self.diagnostics, self.timer.stages,
-                           written=len(written.sizes), base_path=summary.base_path,
+                           self.timer.elapsed, diagnostics, self.timer.stages,
+                           unchanged=unchanged, written=written, base_path=summary.base_path,
                            model=model)
 
     def check_site_size(self, manifest: Manifest) -> None:

@@ -3,6 +3,7 @@ left to do given them (`Work`)."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
@@ -85,7 +86,7 @@ class Work:
             return cls(fingerprints, planned, statics, [], in_place=False, kept_sizes=sizes)
         return cls(fingerprints, render, copy, removed, in_place=True, kept_sizes=sizes)
 
-    @property
+    @functools.cached_property
     def site(self) -> str:
         """A digest of the site this work makes: of every file's fingerprint, which depends
         on the content alone (never on when a file was saved), so that the marker published
