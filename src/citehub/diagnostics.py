@@ -10,7 +10,7 @@ import difflib
 import functools
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -217,8 +217,8 @@ class Suggester:
     (34 s); past the budget, errors come without a suggestion. A word asked again is free.
     """
 
-    def __init__(self, choices: Iterable[str], budget: int = 200_000) -> None:
-        self.choices = sorted(choices)
+    def __init__(self, choices: Collection[str], budget: int = 200_000) -> None:
+        self.choices = choices  # sorted by `closest` only when a word is asked
         self.budget = budget
         self.asked: dict[str, str] = {}
 

@@ -102,9 +102,9 @@ def revalidate(
     problem (the warnings about gaps, too, are left to that)."""
     papers = dict(corpus.papers)
     changed: set[str] = set()
+    known = KnownPapers(corpus.known_ids)
     for document in documents:
-        paper = read_paper(document, KnownPapers(corpus.known_ids), corpus.config.vocabulary,
-                           diagnostics)
+        paper = read_paper(document, known, corpus.config.vocabulary, diagnostics)
         if paper is None or diagnostics.has_errors:
             return None
         published = include_drafts or not paper.draft
