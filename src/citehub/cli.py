@@ -43,12 +43,12 @@ def count_line(diagnostics: Diagnostics) -> str:
     shown = diagnostics.shown()
     errors = sum(1 for item in shown if item.severity == "error")
     warnings = len(shown) - errors
+    counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
     left_out = diagnostics.left_out()
     if left_out:
-        return (f"{errors} error{'s' * (errors != 1)}, {warnings} warning"
-                f"{'s' * (warnings != 1)} ({left_out} [orphan] left out until the errors are "
-                "fixed: a file with errors loses its citations)")
-    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+        counts += (f" ({left_out} [orphan] left out until the errors are fixed: a file with "
+                   "errors loses its citations)")
+    return counts
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

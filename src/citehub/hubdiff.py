@@ -105,7 +105,9 @@ class Edited:
 
 
 @dataclass(frozen=True)
-class Reclassified:
+class CitationChange:
+    """One citation as BASE and HEAD have it."""
+
     before: Citation
     after: Citation
 
@@ -126,8 +128,8 @@ class HubDiff:
     edited: list[Edited] = field(default_factory=list)
     cited: list[Citation] = field(default_factory=list)  # citations added
     uncited: list[Citation] = field(default_factory=list)  # citations removed
-    reclassified: list[Reclassified] = field(default_factory=list)
-    recontexted: list[Reclassified] = field(default_factory=list)  # refs or contexts changed
+    reclassified: list[CitationChange] = field(default_factory=list)
+    recontexted: list[CitationChange] = field(default_factory=list)  # refs or contexts changed
     hubs: list[HubChange] = field(default_factory=list)
     settings: list[str] = field(default_factory=list)  # hub.yaml keys whose value changed
     theme: list[str] = field(default_factory=list)  # "templates/paper.html (changed)"
@@ -161,10 +163,10 @@ def compare(base: Side, head: Side) -> HubDiff:
         old_citation, new_citation = old_citations[key], new_citations[key]
         if (old_citation.role, old_citation.polarity) != (new_citation.role,
                                                           new_citation.polarity):
-            diff.reclassified.append(Reclassified(old_citation, new_citation))
+            diff.reclassified.append(CitationChange(old_citation, new_citation))
         elif (old_citation.refs, old_citation.contexts) != (new_citation.refs,
                                                             new_citation.contexts):
-            diff.recontexted.append(Reclassified(old_citation, new_citation))
+            diff.recontexted.append(CitationChange(old_citation, new_citation))
     for paper_id in sorted(base.site.hubs.keys() & head.site.hubs.keys()):
         changes = tuple(_hub_changes(base.site.hubs[paper_id], head.site.hubs[paper_id]))
         if changes:

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
-from citehub.diagnostics import Diagnostics
+from citehub.diagnostics import Diagnostics, printable
 
 PACKAGE_DIR = Path(__file__).parent
 THEME_DIR = PACKAGE_DIR / "theme"
@@ -94,7 +94,7 @@ class HubLayout:
 
     def template_folders(self) -> list[Path]:
         """The hub's own templates/ first, so it overrides the default theme file by file."""
-        return [self.templates, THEME_DIR / "templates"]
+        return [folder for folder, _ in reversed(self.template_sources())]
 
     def template_sources(self) -> list[tuple[Path, Path]]:
         """(folder, root it must stay inside) of the theme's templates, then the hub's."""
@@ -412,8 +412,8 @@ def export_revision(hub_dir: Path, revision: str, destination: Path,
             raise RevisionError(f"git {arguments[0]} took too long") from None
         if done.returncode != 0:
             reason = done.stderr.decode(errors="replace").strip().splitlines()
-            raise RevisionError(printable_reason(reason[-1] if reason else
-                                                 f"git {arguments[0]} failed"))
+            raise RevisionError(printable(reason[-1] if reason else
+                                          f"git {arguments[0]} failed"))
         return done.stdout
 
     commit = run("rev-parse", "--verify", "--quiet", "--end-of-options",
@@ -444,8 +444,8 @@ def export_revision(hub_dir: Path, revision: str, destination: Path,
             raise RevisionError(f"{revision} has more in {', '.join(folders)}/ than a hub "
                                 f"can hold ({MAX_REVISION_FILES} files, "
                                 f"{MAX_REVISION_BYTES // 2**20} MiB)")
-    readable = [(path, object_id) for path, object_id, size in wanted if size <= MAX_FILE_BYTES]
-    contents = iter(_cat_blobs(run, [object_id for _, object_id in readable]))
+    contents = iter(_cat_blobs(run, [object_id for _, object_id, size in wanted
+                                     if size <= MAX_FILE_BYTES]))
     for path, _, size in wanted:
         data = next(contents) if size <= MAX_FILE_BYTES else None
         try:
@@ -475,10 +475,6 @@ def _cat_blobs(run: Callable[..., bytes], object_ids: list[str]) -> Iterator[byt
         start = header_end + 1
         yield output[start:start + size]
         offset = start + size + 1  # the newline after each object
-
-
-def printable_reason(text: str) -> str:
-    return "".join(character if character.isprintable() else "?" for character in text)
 
 
 # -- serving ---------------------------------------------------------------------------------
