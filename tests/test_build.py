@@ -69,7 +69,8 @@ def test_demo_reference_page_shows_the_survey_section_as_context(demo_site: Path
 def test_demo_check_is_clean(tmp_path: Path) -> None:
     result = run_citehub("check", str(REPO), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "checked 1230 papers: 0 errors, 0 warnings\n"
+    assert result.stdout.startswith("checked 1230 papers and their 1294 pages (")
+    assert result.stdout.endswith(" rendered, nothing written): 0 errors, 0 warnings\n")
 
 
 def test_same_content_builds_byte_identical_sites(demo_site: Path, tmp_path: Path) -> None:

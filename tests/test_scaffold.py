@@ -68,7 +68,8 @@ def test_hub_yaml_of_a_new_hub_documents_every_key(new_hub: Path) -> None:
 def test_init_then_check_strict_and_build_round_trip(new_hub: Path) -> None:
     code, out, err = run("check", str(new_hub), "--strict")
     assert (code, err) == (0, "")
-    assert out == "checked 2 papers: 0 errors, 0 warnings\n"
+    assert re.fullmatch(r"checked 2 papers and their [0-9]+ pages \([0-9.]+ kB rendered, "
+                        r"nothing written\): 0 errors, 0 warnings\n", out), out
     code, out, err = run("build", str(new_hub))
     assert code == 0, err
     page = soup((new_hub / "site" / "papers" / "1706.03762" / "index.html").read_text())

@@ -13,7 +13,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import NoReturn
@@ -52,8 +52,9 @@ from citehub.urls import Urls
 from citehub.validate import revalidate, validate
 from citehub.write import read_marker, recover_abandoned, staged_output
 
-# GitHub Pages publishes sites of at most 1 GB.
+# GitHub Pages publishes sites of at most 1 GB: fail over it, and warn in time.
 MAX_SITE_BYTES = 1_000_000_000
+LARGE_SITE_BYTES = 800_000_000
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ def build(hub_dir: Path, out_dir: Path, options: BuildOptions = BuildOptions(),
     try:
         with long_lived_objects():
             model = run.read_model()
-            plan = run.plan(model, inputs)
+            plan = run.plan(model, inputs.layout)
         written = run.write(model, plan, inputs)
     finally:
         gc.unfreeze()  # what the build froze can be collected once it is over
@@ -192,11 +193,11 @@ class Build:
         with self.timer.stage("aggregate"):
             return Model(corpus, aggregate(corpus))
 
-    def plan(self, model: Model, inputs: Inputs) -> Plan:
+    def plan(self, model: Model, layout: str) -> Plan:
         config = model.corpus.config
         with self.timer.stage("plan"):
             try:
-                files = plan_site(config, model.site, inputs.layout)
+                files = plan_site(config, model.site, layout)
             except PlanError as error:
                 self.fail(str(error))
         if self.options.search:
@@ -217,40 +218,50 @@ class Build:
     def write(self, model: Model, plan: Plan, inputs: Inputs) -> Written:
         """Render and copy what changed into a staged output, which goes into place only
         when every file is written and every link resolves."""
-        config = model.corpus.config
         with self.timer.stage("render+write"):
-            environment = make_environment(self.hub, config)
             manifest = (recall_pages(self.hub, self.out_dir, self.marker)
                         if self.options.cache else None)
             work = Work.of(plan.files, plan.statics, inputs.layout, manifest)
-            links = LinkChecker(config.base_path)
-            for path in work.fingerprints:
-                links.add_file(path)
-            if work.in_place:
-                # Pages kept from the site in place: read for their ids when a link needs them.
-                links.ids_of = partial(ids_in_file, self.out_dir)
-            pages = {file.path: (file.url, file.template) for file in plan.files}
-            sizes: dict[str, int] = {}
-            try:
-                with staged_output(self.out_dir, work.site, in_place=work.in_place,
-                                   removed=work.removed) as root:
-                    _, rendered = render_site(
-                        root, work.render, environment, self.options.worker_count(),
-                        partial(self.reporter.progress, label="Rendering"))
-                    for path, size, found in rendered:
-                        sizes[path] = size
-                        if found is not None:
-                            links.add_page(path, *pages[path], found)
-                    write_files(root, work.copy.items())
-                    sizes.update((path, (root / path).stat().st_size) for path in work.copy)
-                    manifest = work.manifest(sizes)
-                    self.check_site_size(manifest)
-                    # Inside the staged output: a broken link fails before the site changes.
-                    report_broken_links(links, environment, self.diagnostics)
-            except TemplateProblem as problem:
-                self.diagnostics.error(problem.path, problem.line, problem.message)
-                raise ContentError(self.diagnostics) from None
+            with staged_output(self.out_dir, work.site, in_place=work.in_place,
+                               removed=work.removed) as root:
+                # Inside the staged output: a problem fails before the site changes.
+                sizes, manifest = self.render(model, plan, work, root)
         return Written(work, sizes, manifest)
+
+    def render(self, model: Model, plan: Plan, work: Work,
+               root: Path | None) -> tuple[dict[str, int], Manifest]:
+        """Render and copy `work` into `root` (in memory only when None, for `check`), then
+        refuse what must not be published: a template that fails, a broken link, a site
+        over GitHub Pages' limit. Returns the sizes written and the new site's manifest."""
+        environment = make_environment(self.hub, model.corpus.config)
+        links = LinkChecker(model.corpus.config.base_path)
+        for path in work.fingerprints:
+            links.add_file(path)
+        if work.in_place and root is not None:
+            # Pages kept from the site in place: read for their ids when a link needs them.
+            links.ids_of = partial(ids_in_file, self.out_dir)
+        pages = {file.path: (file.url, file.template) for file in plan.files}
+        sizes: dict[str, int] = {}
+        try:
+            _, rendered = render_site(
+                root, work.render, environment, self.options.worker_count(),
+                partial(self.reporter.progress, label="Rendering"))
+        except TemplateProblem as problem:
+            self.diagnostics.error(problem.path, problem.line, problem.message)
+            raise ContentError(self.diagnostics) from None
+        for path, size, found in rendered:
+            sizes[path] = size
+            if found is not None:
+                links.add_page(path, *pages[path], found)
+        if root is not None:
+            write_files(root, work.copy.items())
+            sizes.update((path, (root / path).stat().st_size) for path in work.copy)
+        else:
+            sizes.update((path, source.stat().st_size) for path, source in work.copy.items())
+        manifest = work.manifest(sizes)
+        self.check_site_size(manifest)
+        report_broken_links(links, environment, self.diagnostics)
+        return sizes, manifest
 
     def record(self, model: Model, plan: Plan, inputs: Inputs, written: Written) -> BuildResult:
         """Keep what the next build reuses: the site's manifest and this build's summary."""
@@ -279,6 +290,10 @@ class Build:
         whose pages cost most."""
         total = sum(size for _, size in manifest.values())
         if total <= MAX_SITE_BYTES:
+            if total > LARGE_SITE_BYTES:
+                self.diagnostics.warning(
+                    self.hub.content, 1, f"the site is {human_bytes(total)}; GitHub Pages "
+                    f"publishes sites of at most {human_bytes(MAX_SITE_BYTES)}", "large-site")
             return
         by_paper: Counter[str] = Counter()
         for path, (_, size) in manifest.items():
@@ -294,6 +309,40 @@ class Build:
     def fail(self, message: str) -> NoReturn:
         self.diagnostics.error(self.hub.content, 1, message)
         raise ContentError(self.diagnostics) from None
+
+
+@dataclass(frozen=True)
+class Checked:
+    papers: int
+    pages: int  # rendered in memory
+    bytes: int  # that the site would have
+    seconds: float
+    diagnostics: Diagnostics
+
+
+def check(hub_dir: Path, options: BuildOptions = BuildOptions(cache=False),
+          reporter: Reporter | None = None) -> Checked:
+    """What `build` would refuse, found without writing anything: the model, the plan, and
+    every page rendered in memory, with its links and the size of the whole site. Raises
+    ContentError on the first stage that fails, like `build`.
+
+    The search index is left out: Pagefind indexes what the model already holds, and fails
+    only for want of its binary, which is no fault of the content.
+    """
+    hub = HubLayout(hub_dir)
+    run = Build(hub, hub.site, replace(options, search=False), reporter or Reporter())
+    try:
+        with long_lived_objects():
+            model = run.read_model()
+            plan = run.plan(model, layout_digest(hub, run.options.output_options()))
+        work = Work.of(plan.files, plan.statics, "", None)
+        with run.timer.stage("render"):
+            sizes, _ = run.render(model, plan, work, None)
+    finally:
+        gc.unfreeze()
+    return Checked(len(model.corpus.papers),
+                   sum(1 for file in plan.files if file.path.endswith(".html")),
+                   sum(sizes.values()), run.timer.elapsed, run.diagnostics)
 
 
 # -- the model, for `check`, the build and the preview ---------------------------------------

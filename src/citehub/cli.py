@@ -8,8 +8,9 @@ from pathlib import Path
 
 import click
 
-from citehub.build import BuildOptions, load_corpus
+from citehub.build import BuildOptions
 from citehub.build import build as run_build
+from citehub.build import check as run_check
 from citehub.config import valid_base_url, valid_repo_url
 from citehub.diagnostics import ContentError, Diagnostics, display_path
 from citehub.hubfiles import HubLayout, OutputError
@@ -23,7 +24,6 @@ from citehub.scaffold import (
 )
 
 HUB_DIR = click.Path(file_okay=False, path_type=Path)
-PAGES_SIZE_WARNING = 800_000_000  # GitHub Pages refuses sites over 1 GB: say so in time
 
 
 def check_base_url(
@@ -94,9 +94,6 @@ def build(
         click.echo(f"error: cannot write {out_dir}: {error.strerror or error}", err=True)
         sys.exit(1)
     print_diagnostics(result.diagnostics)
-    if result.stats.bytes > PAGES_SIZE_WARNING:
-        click.echo(f"warning: the site is {human_bytes(result.stats.bytes)}; GitHub Pages "
-                   "publishes sites of at most 1 GB", err=True)
     done = "nothing changed: kept" if result.unchanged else "built"
     where = "in" if result.unchanged else "into"
     updated = ""
@@ -177,15 +174,21 @@ def serve(hub_dir: Path, port: int | None, host: str, open_browser: bool,
 @click.option("--drafts", is_flag=True, help="Check papers marked draft: true as published.")
 def check(hub_dir: Path, strict: bool, drafts: bool) -> None:
     """Validate the hub in DIR (default: .) without writing anything."""
-    diagnostics = Diagnostics()
-    corpus = load_corpus(hub_dir, diagnostics, BuildOptions(drafts=drafts, cache=False))
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        checked = run_check(hub_dir, BuildOptions(drafts=drafts, cache=False))
+        diagnostics = checked.diagnostics
+    except ContentError as error:
+        diagnostics = error.diagnostics
     if strict:
         diagnostics = diagnostics.strict()
     print_diagnostics(diagnostics)
     if diagnostics.has_errors:
         click.echo(f"check failed: {count_line(diagnostics)}", err=True)
         sys.exit(1)
-    click.echo(f"checked {len(corpus.papers)} papers: {count_line(diagnostics)}")
+    click.echo(f"checked {checked.papers} papers and their {checked.pages} pages "
+               f"({human_bytes(checked.bytes)} rendered, nothing written): "
+               f"{count_line(diagnostics)}")
 
 
 @main.command()

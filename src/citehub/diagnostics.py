@@ -27,6 +27,7 @@ WARNING_CODES = {
     "unsafe-link": "a link is not an http(s) URL (or an arXiv id or DOI) and is dropped",
     "ignored-file": "a file in content/papers/ is not a .md file and is ignored",
     "base-url-slash": "hub.yaml's base_url does not end with '/'",
+    "large-site": "the site is over 800 MB, near GitHub Pages' limit of 1 GB",
 }
 
 

@@ -207,7 +207,12 @@ def render_files(files: Sequence[PlannedFile], environment: jinja2.Environment) 
             template = load_template(environment, file.template)
             templates[file.template] = template
         context = file.context if file.more is None else {**file.context, **file.more()}
-        yield Output(file.path, render_template(template, context).encode())
+        try:
+            yield Output(file.path, render_template(template, context).encode())
+        except TemplateProblem as problem:
+            # Which page failed, since a template can fail on one paper's content alone.
+            raise TemplateProblem(problem.path, problem.line,
+                                  f"{problem.message} (rendering {file.url})") from None
 
 
 # -- rendering the whole site on every core ----------------------------------------------------
@@ -221,7 +226,7 @@ CHUNKS_PER_WORKER = 8
 
 # a written file, its size, and its links if it is a page
 Rendered = tuple[str, int, PageLinks | None]
-_job: tuple[Path, Sequence[PlannedFile], jinja2.Environment] | None = None
+_job: tuple[Path | None, Sequence[PlannedFile], jinja2.Environment] | None = None
 
 
 def _worker_start() -> None:
@@ -232,7 +237,8 @@ def _worker_start() -> None:
 
 
 def _render_chunk(bounds: tuple[int, int]) -> tuple[WriteStats, list[Rendered]]:
-    """Render and write plan[start:stop] into the output folder (in a worker, or in-process)."""
+    """Render and write plan[start:stop] into the output folder (in a worker, or in-process);
+    with no folder, only render (a check)."""
     assert _job is not None
     root, planned, environment = _job
     written: list[Rendered] = []
@@ -243,18 +249,23 @@ def _render_chunk(bounds: tuple[int, int]) -> tuple[WriteStats, list[Rendered]]:
             written.append((output.path, len(output.data), found))
             yield output.path, output.data
 
+    if root is None:
+        for _ in files():
+            pass
+        return WriteStats(len(written), sum(size for _, size, _ in written)), written
     return write_files(root, files()), written
 
 
 def render_site(
-    root: Path,
+    root: Path | None,
     planned: Sequence[PlannedFile],
     environment: jinja2.Environment,
     workers: int,
     progress: Callable[[Iterator[tuple[WriteStats, list[Rendered]]], int],
                        Iterator[tuple[WriteStats, list[Rendered]]]],
 ) -> tuple[WriteStats, list[Rendered]]:
-    """Render every planned file into `root`, on `workers` processes when it is worth it.
+    """Render every planned file into `root` (None: in memory, writing nothing), on
+    `workers` processes when it is worth it.
 
     Workers are forked: they share the plan and the Jinja environment with this process
     instead of receiving copies, and send back only what the link check needs.
