@@ -622,9 +622,14 @@ DIAGNOSTIC = re.compile(
     r"^(?P<path>.+?):(?P<line>[1-9][0-9]*)(?::(?P<col>[1-9][0-9]*))?: "
     r"(?P<severity>error|warning): (?P<message>\S.*)$"
 )
-# The counts, and how many orphan warnings the errors made (left out until they are fixed).
-COUNTS = r"[0-9]+ errors?, [0-9]+ warnings?(?: \([0-9]+ \[orphan\] left out until the errors " \
-         r"are fixed: a file with errors loses its citations\))?"
+# The counts; how many orphan warnings the errors made (left out until they are fixed), and
+# how many warnings of each kind were counted rather than printed.
+LEFT_OUT = r"[0-9]+ \[orphan\] left out until the errors are fixed: a file with errors loses " \
+           r"its citations"
+GROUPED = r"[0-9]+ more \[[a-z-]+\](?:, [0-9]+ more \[[a-z-]+\])* not shown: --verbose shows " \
+          r"every warning"
+NOTES = rf"(?:{LEFT_OUT}|{GROUPED}|{LEFT_OUT}; {GROUPED})"
+COUNTS = rf"[0-9]+ errors?, [0-9]+ warnings?(?: \({NOTES}\))?"
 FAILED = {
     "build": re.compile(rf"^build failed: {COUNTS}; .+ was left as it was$"),
     "check": re.compile(rf"^check failed: {COUNTS}$"),

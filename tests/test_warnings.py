@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import Hub
+from inert import output_problems
 from problems_helpers import PROBLEM, failed, passed, problems
 
 
@@ -144,3 +145,48 @@ def test_errors_come_first_and_the_orphans_they_cause_are_left_out(hub: Hub) -> 
     hub.paper("a", "title: A\ncites: [{paper: x}, {paper: y}, {paper: z}]", "Abstract.\n")
     fixed = hub.check()
     assert "[orphan]" not in fixed.stderr and fixed.exit_code == 0
+
+
+def test_repeated_warnings_are_grouped_the_first_five_shown_all_with_verbose(hub: Hub) -> None:
+    """A hub imported from a list without abstracts has a `no-abstract` warning per paper:
+    the first few say what is wrong, a count says how many more, --verbose shows them all."""
+    hub.paper("p00", "title: P0\ndate: 2020")
+    for number in range(1, 12):
+        hub.paper(f"p{number:02}", f"title: P{number}\ndate: 2020\n"
+                                   "cites: [{paper: p00, role: method}]")
+    run = hub.check()
+    assert run.exit_code == 0
+    shown = [line for line in run.stderr.splitlines() if "[no-abstract]" in line]
+    assert [line.split(":")[0].rsplit("/", 1)[1] for line in shown] == [
+        "p00.md", "p01.md", "p02.md", "p03.md", "p04.md"]
+    assert run.stdout.endswith(": 0 errors, 12 warnings (7 more [no-abstract] not shown: "
+                               "--verbose shows every warning)\n")
+    verbose = hub.check("--verbose")
+    assert len([line for line in verbose.stderr.splitlines() if "[no-abstract]" in line]) == 12
+    assert verbose.stdout.endswith(": 0 errors, 12 warnings\n")
+    strict = hub.check("--strict")  # errors are never grouped: every one is on the diff
+    assert len([line for line in strict.stderr.splitlines() if "[no-abstract]" in line]) == 12
+    assert strict.stderr.splitlines()[-1] == "check failed: 12 errors, 0 warnings"
+    built = hub.build("--no-search")
+    assert built.exit_code == 0
+    assert [line for line in built.stderr.splitlines() if "[no-abstract]" in line] == shown
+    assert output_problems("check", 0, run.stderr, hub.root) == []
+
+
+def test_grouped_warnings_and_orphans_left_out_are_both_counted(hub: Hub) -> None:
+    for number in range(7):
+        hub.paper(f"x{number}", f"title: X{number}", "Abstract.\n")
+    hub.paper("a", "title: [unclosed\ncites: [" + ", ".join(
+        f"{{paper: x{number}}}" for number in range(7)) + "]", "Abstract.\n")
+    for number in range(6):
+        hub.paper(f"u{number}", "title: U\ncites: [{paper: x0, role: method}]", "Abstract.\n")
+    run = hub.check()
+    assert run.exit_code == 1
+    last = run.stderr.splitlines()[-1]
+    assert last == ("check failed: 1 error, 6 warnings (6 [orphan] left out until the errors "
+                    "are fixed: a file with errors loses its citations; 1 more [undated] not "
+                    "shown: --verbose shows every warning)")
+    assert output_problems("check", 1, run.stderr, hub.root) == []
+    verbose = hub.check("--verbose")
+    assert verbose.stderr.count("[orphan]") == 6  # x1 to x6; the u papers cite x0
+    assert verbose.stderr.splitlines()[-1] == "check failed: 1 error, 12 warnings"

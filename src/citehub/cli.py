@@ -34,21 +34,13 @@ def check_base_url(
     return value
 
 
-def print_diagnostics(diagnostics: Diagnostics) -> None:
-    for line in diagnostics.formatted():
+def print_diagnostics(diagnostics: Diagnostics, verbose: bool = False) -> None:
+    for line in diagnostics.formatted(verbose=verbose):
         click.echo(line, err=True)
 
 
-def count_line(diagnostics: Diagnostics) -> str:
-    shown = diagnostics.shown()
-    errors = sum(1 for item in shown if item.severity == "error")
-    warnings = len(shown) - errors
-    counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
-    left_out = diagnostics.left_out()
-    if left_out:
-        counts += (f" ({left_out} [orphan] left out until the errors are fixed: a file with "
-                   "errors loses its citations)")
-    return counts
+VERBOSE = click.option("-v", "--verbose", is_flag=True,
+                       help="Print every warning (else the first 5 of each kind, then a count).")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -69,9 +61,10 @@ def main() -> None:
 @click.option("--no-search", "no_search", is_flag=True,
               help="Skip the search index (the /search/ page then says there is none).")
 @click.option("--timings", is_flag=True, help="Say how long each stage of the build took.")
+@VERBOSE
 def build(
     hub_dir: Path, out_dir: Path | None, base_url: str | None, drafts: bool, no_cache: bool,
-    no_search: bool, timings: bool,
+    no_search: bool, timings: bool, verbose: bool,
 ) -> None:
     """Build the hub in DIR (default: .) into a static site."""
     out_dir = out_dir or HubLayout(hub_dir).site
@@ -83,8 +76,8 @@ def build(
                                search=not no_search)
         result = run_build(hub_dir, out_dir, options, ConsoleReporter())
     except ContentError as error:
-        print_diagnostics(error.diagnostics)
-        click.echo(f"build failed: {count_line(error.diagnostics)}; "
+        print_diagnostics(error.diagnostics, verbose)
+        click.echo(f"build failed: {error.diagnostics.summary(verbose)}; "
                    f"{out_dir} was left as it was", err=True)
         sys.exit(1)
     except OutputError as error:
@@ -93,7 +86,7 @@ def build(
     except OSError as error:
         click.echo(f"error: cannot write {out_dir}: {error.strerror or error}", err=True)
         sys.exit(1)
-    print_diagnostics(result.diagnostics)
+    print_diagnostics(result.diagnostics, verbose)
     done = "nothing changed: kept" if result.unchanged else "built"
     where = "in" if result.unchanged else "into"
     updated = ""
@@ -172,7 +165,8 @@ def serve(hub_dir: Path, port: int | None, host: str, open_browser: bool,
 @click.argument("hub_dir", default=".", type=HUB_DIR)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--drafts", is_flag=True, help="Check papers marked draft: true as published.")
-def check(hub_dir: Path, strict: bool, drafts: bool) -> None:
+@VERBOSE
+def check(hub_dir: Path, strict: bool, drafts: bool, verbose: bool) -> None:
     """Validate the hub in DIR (default: .) without writing anything."""
     signal.signal(signal.SIGTERM, _stop)
     try:
@@ -182,13 +176,13 @@ def check(hub_dir: Path, strict: bool, drafts: bool) -> None:
         diagnostics = error.diagnostics
     if strict:
         diagnostics = diagnostics.strict()
-    print_diagnostics(diagnostics)
+    print_diagnostics(diagnostics, verbose)
     if diagnostics.has_errors:
-        click.echo(f"check failed: {count_line(diagnostics)}", err=True)
+        click.echo(f"check failed: {diagnostics.summary(verbose)}", err=True)
         sys.exit(1)
     click.echo(f"checked {checked.papers} papers and their {checked.pages} pages "
                f"({human_bytes(checked.bytes)} rendered, nothing written): "
-               f"{count_line(diagnostics)}")
+               f"{diagnostics.summary(verbose)}")
 
 
 @main.command()
@@ -270,8 +264,10 @@ IMPORT_FORMATS = ("s2", "openalex", "bibtex", "csl-json")
 @click.option("--fetch", "fetch_id", metavar="ID",
               help="Get the paper and its citations from the API (s2: an S2 id, DOI:…, "
                    "ARXIV:…; openalex: a W… id or DOI) and save the responses as FILE.")
+@VERBOSE
 def import_command(format_name: str, source: Path | None, hub_dir: Path, force: bool,
-                   cited: str | None, citing: str | None, fetch_id: str | None) -> None:
+                   cited: str | None, citing: str | None, fetch_id: str | None,
+                   verbose: bool) -> None:
     """Turn FILE (FORMAT: s2, openalex, bibtex, csl-json) into paper files of the hub."""
     from citehub.importers import SourceError, read_bibliography
     from citehub.importers.hub import import_into
@@ -294,9 +290,9 @@ def import_command(format_name: str, source: Path | None, hub_dir: Path, force: 
             click.echo(f"error: cannot write into {display_path(hub_dir)}: "
                        f"{error.strerror or error}", err=True)
             sys.exit(1)
-    print_diagnostics(diagnostics)
+    print_diagnostics(diagnostics, verbose)
     if outcome is None or diagnostics.has_errors:
-        click.echo(f"nothing imported: {count_line(diagnostics)}", err=True)
+        click.echo(f"nothing imported: {diagnostics.summary(verbose)}", err=True)
         sys.exit(1)
     for line in outcome.skipped:
         click.echo(f"skipped {line}", err=True)

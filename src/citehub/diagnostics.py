@@ -10,6 +10,7 @@ import difflib
 import functools
 import os
 import re
+from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -102,6 +103,9 @@ def display_path(path: Path) -> str:
 
 # Warnings that errors elsewhere can cause, left out while there are errors.
 CAUSED_BY_ERRORS = frozenset({"orphan"})
+# Of each kind of warning, how many are printed; the rest are counted (a hub imported from a
+# list without abstracts has thousands of `no-abstract`).
+WARNINGS_SHOWN_PER_KIND = 5
 
 
 @dataclass
@@ -172,25 +176,61 @@ class Diagnostics:
     def __iter__(self) -> Iterator[Diagnostic]:
         return iter(self.sorted())
 
-    def shown(self) -> list[Diagnostic]:
-        """What a person is shown: errors first, then warnings, each in file and line order;
-        while there are errors of content, no `orphan` warnings (a file with errors loses its
-        citations, which makes orphans of the papers it cites: 200 of them buried the one
-        real error)."""
+    def shown(self, verbose: bool = False) -> list[Diagnostic]:
+        """What a person is shown: errors first, then warnings, each in file and line order.
+
+        Unless `verbose`: while there are errors of content, no `orphan` warnings (a file
+        with errors loses its citations, which makes orphans of the papers it cites: 200 of
+        them buried the one real error); and of each kind of warning only the first
+        `WARNINGS_SHOWN_PER_KIND`, the rest counted (`summary`). Errors are all shown.
+        """
         items = self.sorted()
-        if any(item.severity == "error" and item.code is None for item in items):
-            items = [item for item in items if item.code not in CAUSED_BY_ERRORS]
+        if not verbose:
+            if any(item.severity == "error" and item.code is None for item in items):
+                items = [item for item in items if item.code not in CAUSED_BY_ERRORS]
+            seen: Counter[str | None] = Counter()
+            kept = []
+            for item in items:
+                if item.severity == "warning":
+                    seen[item.code] += 1
+                    if seen[item.code] > WARNINGS_SHOWN_PER_KIND:
+                        continue
+                kept.append(item)
+            items = kept
         return sorted(items, key=lambda item: item.severity != "error")
 
-    def left_out(self) -> int:
-        """How many problems `shown` leaves out."""
-        return len(self.sorted()) - len(self.shown())
+    def summary(self, verbose: bool = False) -> str:
+        """The closing count, '2 errors, 40 warnings', saying what `shown` left out."""
+        items = self.sorted()
+        shown = self.shown(verbose)
+        caused = [] if verbose or not any(
+            item.severity == "error" and item.code is None for item in items) else [
+            item for item in items if item.code in CAUSED_BY_ERRORS]
+        # A caused warning may have been made an error (--strict): it is left out all the same.
+        errors = sum(1 for item in items if item.severity == "error") - sum(
+            1 for item in caused if item.severity == "error")
+        warnings = len(items) - len(caused) - errors
+        counts = (f"{errors} error{'s' * (errors != 1)}, "
+                  f"{warnings} warning{'s' * (warnings != 1)}")
+        notes = []
+        if caused:
+            codes = " and ".join(f"[{code}]" for code in sorted(CAUSED_BY_ERRORS))
+            notes.append(f"{len(caused)} {codes} left out until the errors are fixed: a file "
+                         "with errors loses its citations")
+        grouped = Counter(item.code for item in items if item.severity == "warning")
+        grouped.subtract(item.code for item in [*shown, *caused] if item.severity == "warning")
+        more = [f"{count} more [{code}]" for code, count in sorted(grouped.items(),
+                                                                  key=lambda kv: str(kv[0]))
+                if count > 0]
+        if more:
+            notes.append(f"{', '.join(more)} not shown: --verbose shows every warning")
+        return counts + (f" ({'; '.join(notes)})" if notes else "")
 
-    def formatted(self, github: bool | None = None) -> Iterable[str]:
+    def formatted(self, github: bool | None = None, verbose: bool = False) -> Iterable[str]:
         """The lines to print: what `shown` keeps, in its order."""
         if github is None:
             github = os.environ.get("GITHUB_ACTIONS") == "true"
-        for item in self.shown():
+        for item in self.shown(verbose):
             yield item.format()
             if github:
                 yield item.format_github()

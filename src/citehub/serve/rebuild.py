@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import NamedTuple, TypeVar
 
 from citehub.build import BuildOptions, BuildResult, Model, build, load_model, patch_model
-from citehub.diagnostics import ContentError, Diagnostics
+from citehub.diagnostics import ContentError
 from citehub.hubfiles import HubLayout, OutputError, read_bytes
 from citehub.pages import Planner
 from citehub.render import TemplateProblem, make_environment, render_files
@@ -66,7 +66,7 @@ class Preview:
             for line in self.errors:
                 print(line, file=sys.stderr, flush=True)
             kept = "still serving the last good site" if self.built else "nothing to serve yet"
-            print(f"build failed: {_count(error.diagnostics)}; {kept}", file=sys.stderr,
+            print(f"build failed: {error.diagnostics.summary()}; {kept}", file=sys.stderr,
                   flush=True)
             return None
         except OutputError as error:
@@ -99,11 +99,6 @@ class Preview:
                 pass  # the build reports it, with where it is
 
         return [file.path for file in files], render
-
-
-def _count(diagnostics: Diagnostics) -> str:
-    errors = len(diagnostics.errors)
-    return f"{errors} error{'s' * (errors != 1)}"
 
 
 def _summary(result: BuildResult, changed: Iterable[str], seconds: float) -> str:
