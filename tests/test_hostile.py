@@ -471,3 +471,25 @@ def test_a_site_over_the_pages_limit_fails_naming_the_costliest_papers(
         in result.stderr
     assert tree(hub.site) == before
     assert temporary_folders(hub.root) == []
+
+
+def test_a_link_planted_in_the_site_is_never_written_through(hub: Hub, tmp_path: Path) -> None:
+    """An edit that would update the site in place, through a folder of site/ that someone
+    made a link to elsewhere: the build writes a whole new site instead, and elsewhere is
+    untouched."""
+    for paper_id in ("a", "b", "c"):
+        hub.paper(paper_id, f"title: {paper_id.upper()}\ndate: 2020", "Abstract.\n")
+    hub.paper("d", "title: D\ndate: 2021\ncites: [{paper: a}, {paper: b}, {paper: c}]",
+              "Abstract.\n")
+    assert hub.build("--no-search").exit_code == 0
+    elsewhere = tmp_path.parent / f"{tmp_path.name}-elsewhere"
+    (hub.site / "papers" / "a").rename(elsewhere)
+    (hub.site / "papers" / "a").symlink_to(elsewhere)
+    before = tree(elsewhere)
+    hub.paper("a", "title: A, edited\ndate: 2020", "Abstract.\n")
+    built = hub.build("--no-search")
+    assert built.exit_code == 0, built.stderr
+    assert tree(elsewhere) == before
+    page = hub.site / "papers" / "a"
+    assert not page.is_symlink() and "A, edited" in (page / "index.html").read_text()
+    assert temporary_folders(hub.root) == []

@@ -3,12 +3,17 @@ swap or as an in-place update, and no write or removal lands outside the output 
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
+import signal
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 import pytest
 
-from citehub.hubfiles import OutputError, confined, remove_file, write_files
+from citehub import write as write_module
+from citehub.hubfiles import OutputError, confined, write_files
 from citehub.write import MARKER, read_marker, recover_abandoned, retire, staged_output
 
 
@@ -98,10 +103,100 @@ def test_no_write_lands_outside_the_output_folder(tmp_path: Path, path: str) -> 
 def test_removing_a_file_never_follows_a_link(tmp_path: Path) -> None:
     out, precious = tmp_path / "out", tmp_path / "precious.txt"
     precious.write_text("keep me")
-    (out / "papers").mkdir(parents=True)
+    site(out, {"index.html": b"one"})
+    (out / "papers").mkdir()
     os.symlink(precious, out / "papers" / "link.html")
-    remove_file(out, "papers/link.html")
+    with staged_output(out, "second", in_place=True,
+                       removed=[PurePosixPath("papers/link.html")]):
+        pass
     assert precious.read_text() == "keep me"
-    with pytest.raises(OutputError):
-        remove_file(out, "../precious.txt")
-    assert precious.exists()
+
+
+def elsewhere_with(tmp_path: Path, files: dict[str, bytes]) -> Path:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for name, data in files.items():
+        (elsewhere / name).write_bytes(data)
+    return elsewhere
+
+
+@pytest.mark.parametrize("change", ["write", "remove"])
+def test_an_in_place_update_never_writes_through_a_link_in_the_site(
+        tmp_path: Path, change: str) -> None:
+    out = tmp_path / "site"
+    site(out, {"index.html": b"one", "papers/a/index.html": b"a"})
+    shutil.rmtree(out / "papers")
+    elsewhere = elsewhere_with(tmp_path, {"index.html": b"precious"})
+    (out / "papers").mkdir()
+    os.symlink(elsewhere, out / "papers" / "a")
+    before = files_of(out)
+    removed = [PurePosixPath("papers/a/index.html")] if change == "remove" else []
+    with pytest.raises(OutputError, match="symbolic link inside the site"), staged_output(
+            out, "second", in_place=True, removed=removed) as root:
+        if change == "write":
+            write_files(root, [("papers/a/index.html", b"written through")])
+    assert files_of(elsewhere) == {"index.html": b"precious"}
+    assert files_of(out) == before
+    assert beside(out) == ["elsewhere"]
+
+
+def first_site(tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
+    out = tmp_path / "site"
+    site(out, {"index.html": b"one", "papers/a/index.html": b"a", "papers/b/index.html": b"b",
+               "papers/c/index.html": b"c"})
+    return out, files_of(out)
+
+
+def update_with_moves_failing(out: Path, monkeypatch: pytest.MonkeyPatch,
+                              fail: Callable[[], None]) -> None:
+    """An in-place update of 3 files (2 replaced, 1 new) and a removal, with `fail` called
+    at the third move of a file."""
+    moves = 0
+    real_replace = os.replace
+
+    def replace(source: object, target: object) -> None:
+        nonlocal moves
+        moves += 1
+        if moves == 3:
+            fail()
+        real_replace(source, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(write_module.os, "replace", replace)
+    with staged_output(out, "second", in_place=True,
+                       removed=[PurePosixPath("papers/c/index.html")]) as root:
+        write_files(root, [("index.html", b"two"), ("papers/a/index.html", b"a, edited"),
+                           ("papers/new/index.html", b"new")])
+
+
+def test_an_in_place_update_that_fails_midway_puts_every_file_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def disk_full() -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    out, before = first_site(tmp_path)
+    with pytest.raises(OSError, match="No space"):
+        update_with_moves_failing(out, monkeypatch, disk_full)
+    assert files_of(out) == before  # the marker too: it names the first site again
+    assert not (out / "papers" / "new").exists()
+    assert beside(out) == []
+
+
+def test_sigterm_during_an_in_place_update_waits_until_the_site_is_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGTERM (a stopped CI job) midway through the moves: the site is never a mix."""
+    def stop(signal_number: int, _frame: object) -> None:
+        raise SystemExit(128 + signal_number)
+
+    out, _ = first_site(tmp_path)
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        with pytest.raises(SystemExit):
+            update_with_moves_failing(out, monkeypatch,
+                                      lambda: os.kill(os.getpid(), signal.SIGTERM))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert files_of(out) == {MARKER: files_of(out)[MARKER], "index.html": b"two",
+                             "papers/a/index.html": b"a, edited",
+                             "papers/b/index.html": b"b", "papers/new/index.html": b"new"}
+    assert "site: second\n" in read_marker(out)
+    assert beside(out) == []

@@ -23,7 +23,7 @@ from jinja2 import Environment
 from citehub.aggregate import SiteAggregates, aggregate, update
 from citehub.config import read_config
 from citehub.diagnostics import ContentError, Diagnostics
-from citehub.hubfiles import HubLayout, WriteStats, write_files
+from citehub.hubfiles import HubLayout, WriteStats, linked_folder, write_files
 from citehub.incremental.content import ContentCache
 from citehub.incremental.inputs import (
     Inputs,
@@ -222,6 +222,10 @@ class Build:
             manifest = (recall_pages(self.hub, self.out_dir, self.marker)
                         if self.options.cache else None)
             work = Work.of(plan.files, plan.statics, inputs.layout, manifest)
+            if work.in_place and linked_folder(self.out_dir, work.paths()) is not None:
+                # citehub makes no links: one in the site was planted, and an update in
+                # place would write through it. A whole new site never looks inside the old.
+                work = Work.of(plan.files, plan.statics, inputs.layout, None)
             with staged_output(self.out_dir, work.site, in_place=work.in_place,
                                removed=work.removed) as root:
                 # Inside the staged output: a problem fails before the site changes.

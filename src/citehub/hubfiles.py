@@ -10,8 +10,9 @@ build touches such files, so that hostile file access is audited in one place:
 - Reading: `read_text` (size limit, UTF-8, no link out of the hub, no FIFO or device),
   `read_regular` (bytes for a digest, never blocking), `walk_files` (templates/ and
   static/, links out refused), `input_files` (what a build may read, for digests).
-- Writing: `confined` (a path that cannot leave its root), `write_files` and `remove_file`
-  (the output, below the staged or the in-place folder), `cache_folder` and
+- Writing: `confined` (a path that cannot leave its root), `linked_folder` (a link on the
+  way to it), `write_files` and `remove_empty_folders` (the output, below the staged or the
+  in-place folder), `cache_folder` and
   `write_private` (the cache folder: never through a committed link).
 - Serving: `inside` (what the preview may serve: nothing outside the site).
 - Other revisions: `export_revision` (a git revision of the hub's content, read from git's
@@ -299,17 +300,32 @@ def confined(root: Path, path: str | PurePosixPath) -> Path:
     return root.joinpath(*relative.parts)
 
 
-def remove_file(root: Path, path: str | PurePosixPath) -> None:
-    """Delete a file below `root` (never a link, nor anything outside), and the folders
-    that leaves empty."""
-    target = confined(root, path)
-    if target.is_symlink() or not target.is_file():
-        return
-    target.unlink()
-    folder = target.parent
-    while folder != root and not any(folder.iterdir()):
+def remove_empty_folders(root: Path, folder: Path) -> None:
+    """`folder` and the folders above it, up to `root`, for as long as they are empty."""
+    while folder != root and folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()
         folder = folder.parent
+
+
+def linked_folder(root: Path, paths: Iterable[str | PurePosixPath]) -> Path | None:
+    """The first folder on the way from `root` to any of `paths` that is a symbolic link (or
+    no folder at all), or None when every way is clear; a missing folder is clear (it will
+    be made). Writing through such a link would write wherever it points."""
+    clear: set[Path] = {root}
+    for path in paths:
+        folder = root
+        for part in PurePosixPath(path).parts[:-1]:
+            folder = folder / part
+            if folder in clear:
+                continue
+            try:
+                mode = folder.lstat().st_mode
+            except FileNotFoundError:
+                break
+            if not stat.S_ISDIR(mode):
+                return folder
+            clear.add(folder)
+    return None
 
 
 def write_files(

@@ -9,11 +9,18 @@ from __future__ import annotations
 import glob
 import os
 import shutil
+import signal
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
-from citehub.hubfiles import OutputError, confined, remove_file
+from citehub.hubfiles import (
+    OutputError,
+    confined,
+    linked_folder,
+    remove_empty_folders,
+)
 from citehub.incremental.signing import read_signed, write_signed
 
 # Marks a folder as citehub's output, so a build never replaces a folder it did not make
@@ -93,16 +100,75 @@ def _staging(folder: Path) -> Iterator[None]:
 
 
 def _move_in(staging: Path, out_dir: Path, removed: Iterable[PurePosixPath], site: str) -> None:
-    _mark(out_dir, "(being updated)")
-    for directory, _, files in os.walk(staging):
+    """Move the staged files over the site in `out_dir` and delete the `removed`, all or
+    nothing: each file replaced or deleted is first moved into a journal folder beside the
+    site, and a failure midway (a full disk) moves every one back. Ctrl-C and SIGTERM wait
+    until the site is whole again, old or new."""
+    moved = sorted(PurePosixPath(Path(directory, name).relative_to(staging).as_posix())
+                   for directory, _, files in os.walk(staging) for name in files)
+    removed = list(removed)
+    linked = linked_folder(out_dir, [*moved, *removed])
+    if linked is not None:  # the build checked; a link made since is refused all the same
+        raise OutputError(f"{linked} is a symbolic link inside the site; refusing to write "
+                          "through it")
+    marker = read_marker(out_dir).encode()
+    journal = _beside(out_dir, "undo")
+    with _signals_held(), _staging(journal):
+        added: list[Path] = []  # files the site in place did not have
+        try:
+            _mark(out_dir, "(being updated)")
+            for relative in moved:
+                target = confined(out_dir, relative)
+                if not _set_aside(target, confined(journal, relative)):
+                    added.append(target)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(confined(staging, relative), target)
+            for relative in removed:
+                target = confined(out_dir, relative)
+                if target.is_file() and not target.is_symlink():
+                    _set_aside(target, confined(journal, relative))
+        except BaseException:
+            _roll_back(out_dir, journal, added, marker)
+            raise
+        for relative in removed:
+            remove_empty_folders(out_dir, confined(out_dir, relative).parent)
+        _mark(out_dir, site)
+
+
+def _set_aside(target: Path, kept: Path) -> bool:
+    """Move `target`, if there is one, to `kept`; whether there was."""
+    if not os.path.lexists(target):
+        return False
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(target, kept)
+    return True
+
+
+def _roll_back(out_dir: Path, journal: Path, added: list[Path], marker: bytes) -> None:
+    for target in added:
+        target.unlink(missing_ok=True)
+        remove_empty_folders(out_dir, target.parent)
+    for directory, _, files in os.walk(journal):
         for name in files:
-            source = Path(directory, name)
-            target = confined(out_dir, PurePosixPath(source.relative_to(staging).as_posix()))
+            kept = Path(directory, name)
+            target = out_dir / kept.relative_to(journal)
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(source, target)
-    for relative in removed:
-        remove_file(out_dir, relative)
-    _mark(out_dir, site)
+            os.replace(kept, target)
+    (out_dir / MARKER).write_bytes(marker)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM delivered only when the block is over. Python runs its handlers in
+    the main thread alone: a build on another thread (the preview) is not interrupted."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _ready(out_dir: Path) -> Path:

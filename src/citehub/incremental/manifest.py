@@ -86,6 +86,11 @@ class Work:
             return cls(fingerprints, planned, statics, [], in_place=False, kept_sizes=sizes)
         return cls(fingerprints, render, copy, removed, in_place=True, kept_sizes=sizes)
 
+    def paths(self) -> list[str]:
+        """Every path this work writes or removes."""
+        return [*(file.path for file in self.render), *self.copy,
+                *(path.as_posix() for path in self.removed)]
+
     @functools.cached_property
     def site(self) -> str:
         """A digest of the site this work makes: of every file's fingerprint, which depends
