@@ -13,8 +13,9 @@ built and checked), half are broken anyhow (so that every error path runs). For 
   files of the hub, and on failure the one `build failed: …` line;
 - a failed build leaves no site (or the previous one exactly as it was) and no temporary
   folder; a successful one replaced the previous site, and `assert_inert` holds for it;
-- `citehub check` (and `--strict`) obeys the same rules, agrees with the build, and writes
-  nothing.
+- `citehub check` (and `--strict`) obeys the same rules, agrees with the build (the same
+  exit, the same problems), and writes nothing;
+- all of it under a memory cap (tests/limits.py).
 
 Examples per test: `CITEHUB_FUZZ_EXAMPLES` (default 70). On CI (`CI` set) the examples are
 derandomized, so a run fails only when the code changed, never by the luck of the draw;
@@ -51,6 +52,7 @@ from attacks import (
     run,
 )
 from inert import assert_inert, output_problems
+from limits import memory_cap
 
 # -- known bugs: inputs that trigger them are not generated while they are open ---------------
 #
@@ -93,6 +95,13 @@ BAD_NAMES = ("-x", "_y", "a b", "é", "A")
 ROLES: tuple[str, ...] = ("background", "method", "result", "comparison", "extension",
                           "dataset")
 POLARITIES: tuple[str, ...] = ("background", "support", "contrast")
+
+@pytest.fixture(scope="module", autouse=True)
+def capped_memory() -> Iterator[None]:
+    """Every test of this module runs under a memory cap (see limits.py)."""
+    with memory_cap():
+        yield
+
 
 
 # -- strategies ------------------------------------------------------------------------------
@@ -502,10 +511,9 @@ def test_build_never_crashes_and_every_site_it_makes_is_inert(spec: HubSpec) -> 
                                also_inside=(THEME,)) == []
         leftovers = sorted(set(os.listdir(root)) - {"content", "site", ".citehub-cache"})
         assert leftovers == [], "temporary folders left beside the site"
-        # Check validates exactly what build validates first.
-        if checked.exit_code == 1:
-            assert built.exit_code == 1, "check failed but build passed"
-        assert set(problem_lines(checked)) <= set(problem_lines(built))
+        # Check refuses exactly what build refuses, rendering included, with the same words.
+        assert checked.exit_code == built.exit_code, "check and build disagree"
+        assert problem_lines(checked) == problem_lines(built)
         if built.exit_code == 1:
             assert snapshot(root / "site") == before, "a failed build changed the site"
             return

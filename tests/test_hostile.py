@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,17 @@ from citehub.render import is_safe_link, render_markdown
 from citehub.write import MARKER, retire
 
 from conftest import Hub, temporary_folders
+from limits import memory_cap
 from problems_helpers import failed, only_error, passed
 
 SECRET = "root:x:0:0:the secret"
+
+@pytest.fixture(scope="module", autouse=True)
+def capped_memory() -> Iterator[None]:
+    """Every test of this module runs under a memory cap (see limits.py)."""
+    with memory_cap():
+        yield
+
 
 
 @pytest.fixture

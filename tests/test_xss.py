@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,10 +48,18 @@ from inert import (
     parse_html,
     text_content,
 )
+from limits import memory_cap
 
 BASE_URL = "https://example.github.io/kd-hub/"
 REPO_URL = "https://github.com/example/kd-hub"
 LINK_KINDS = ("arxiv", "doi", "pdf", "code", "url", "data", "slides", "video")
+
+@pytest.fixture(scope="module", autouse=True)
+def capped_memory() -> Iterator[None]:
+    """Every test of this module runs under a memory cap (see limits.py)."""
+    with memory_cap():
+        yield
+
 
 
 # Payloads with characters HTML and XML forbid are refused; the others must show as written.
