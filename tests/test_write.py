@@ -7,6 +7,7 @@ import errno
 import os
 import shutil
 import signal
+import threading
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
@@ -181,20 +182,34 @@ def test_an_in_place_update_that_fails_midway_puts_every_file_back(
     assert beside(out) == []
 
 
+@pytest.mark.parametrize("receiver", ["main thread", "another thread"])
 def test_sigterm_during_an_in_place_update_waits_until_the_site_is_whole(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """SIGTERM (a stopped CI job) midway through the moves: the site is never a mix."""
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, receiver: str) -> None:
+    """SIGTERM (a stopped CI job) midway through the moves: the site is never a mix. The
+    kernel may hand a process's signal to any of its threads (a pool's helper threads, say);
+    Python then runs the handler in the main thread all the same."""
     def stop(signal_number: int, _frame: object) -> None:
         raise SystemExit(128 + signal_number)
+
+    idle = threading.Event()
+    other = threading.Thread(target=idle.wait)
+    other.start()
+
+    def send() -> None:
+        if receiver == "main thread":
+            signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGTERM)
+        else:
+            signal.pthread_kill(other.ident or 0, signal.SIGTERM)
 
     out, _ = first_site(tmp_path)
     previous = signal.signal(signal.SIGTERM, stop)
     try:
         with pytest.raises(SystemExit):
-            update_with_moves_failing(out, monkeypatch,
-                                      lambda: os.kill(os.getpid(), signal.SIGTERM))
+            update_with_moves_failing(out, monkeypatch, send)
     finally:
         signal.signal(signal.SIGTERM, previous)
+        idle.set()
+        other.join()
     assert files_of(out) == {MARKER: files_of(out)[MARKER], "index.html": b"two",
                              "papers/a/index.html": b"a, edited",
                              "papers/b/index.html": b"b", "papers/new/index.html": b"new"}

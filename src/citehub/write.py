@@ -159,16 +159,30 @@ def _roll_back(out_dir: Path, journal: Path, added: list[Path], marker: bytes) -
 
 @contextmanager
 def _signals_held() -> Iterator[None]:
-    """Ctrl-C and SIGTERM delivered only when the block is over. Python runs its handlers in
-    the main thread alone: a build on another thread (the preview) is not interrupted."""
+    """Ctrl-C and SIGTERM handled only when the block is over. Held by Python's own
+    handlers, which always run in the main thread, whichever thread the signal reaches
+    (blocking it in this thread alone would not do): a build on another thread (the
+    preview) is not interrupted by them anyway."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    arrived: list[int] = []
+
+    def hold(number: int, _frame: object) -> None:
+        arrived.append(number)
+
+    held = {number: signal.signal(number, hold) for number in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        for number, handler in held.items():
+            signal.signal(number, handler)
+        for first in arrived[:1]:
+            handler = held[signal.Signals(first)]
+            if callable(handler):
+                handler(first, None)
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(first)
 
 
 def _ready(out_dir: Path) -> Path:
