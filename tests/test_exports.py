@@ -6,8 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import Any
 
 import feedparser
+import pybtex.database
+import pybtex.errors
 from bibtexparser.entrypoint import parse_string
 from bibtexparser.middlewares import LatexDecodingMiddleware
 
@@ -52,16 +55,66 @@ def test_bibtex_round_trips_through_bibtexparser(hub: Hub) -> None:
     # The title's braces (protecting its capitals) are BibTeX's, not the title's.
     assert hinton["title"] == "Distilling the Knowledge in a Neural Network"
     assert hinton["author"] == "Geoffrey Hinton and Oriol Vinyals and Jeff Dean"
-    assert (hinton["year"], hinton["month"]) == ("2015", "3")
+    assert (hinton["year"], hinton["month"]) == ("2015", "mar")  # a macro, as styles expect
     assert hinton["booktitle"] == "NIPS Deep Learning Workshop"
     assert hinton["doi"] == "10.48550/arXiv.1503.02531"
     assert (hinton["eprint"], hinton["archiveprefix"], hinton["primaryclass"]) == (
         "1503.02531", "arXiv", "stat.ML")
-    assert hinton["url"] == "https://example.org/hub/papers/hinton2015/"
+    assert hinton["url"] == "https://doi.org/10.48550/arXiv.1503.02531"  # the paper's own
     tricky = bibtex(hub, "tricky")
     assert tricky["type"] == "article" and tricky["journal"] == "Journal of Tests"
     assert tricky["title"] == TRICKY_TITLE  # special characters escaped, then decoded
     assert tricky["author"] == "Zoë Müller"
+    # With no DOI, arXiv id or web page of its own, the paper is where the hub shows it.
+    assert tricky["url"] == "https://example.org/hub/papers/tricky/"
+
+
+def pybtex_entry(hub: Hub, paper_id: str) -> Any:
+    """The entry as pybtex reads it in strict mode (any oddity an error)."""
+    pybtex.errors.set_strict_mode(True)
+    data = pybtex.database.parse_string(hub.page(f"papers/{paper_id}/cite.bib"), "bibtex")
+    assert list(data.entries) == [paper_id]
+    return data.entries[paper_id]
+
+
+def test_bibtex_verbatim_fields_are_written_as_they_are(hub: Hub) -> None:
+    """A DOI or URL with '_' (every Wiley DOI, many paths) was TeX-escaped: biblatex, which
+    reads doi, url and eprint verbatim, then printed and linked `10.1002/fsat.3703\\_14.x`."""
+    hub.config("title: Export hub\nbase_url: https://example.org/hub/\n")
+    hub.paper("wiley", """\
+        title: Food Safety Notes
+        date: 2021-02-03
+        venue: Food Science and Technology
+        links: {doi: 10.1002/fsat.3703_14.x, url: "https://example.org/my_paper/?a=1&b={2}"}
+        """, "Abstract.\n")
+    hub.paper("web", """\
+        title: A Page
+        date: 2020
+        links: {url: "https://example.org/my_paper/"}
+        """, "Abstract.\n")
+    assert hub.build("--no-search").exit_code == 0
+    text = hub.page("papers/wiley/cite.bib")
+    assert "doi = {10.1002/fsat.3703_14.x}" in text
+    assert "month = feb," in text
+    entry = pybtex_entry(hub, "wiley")
+    assert entry.fields["doi"] == "10.1002/fsat.3703_14.x"
+    assert entry.fields["url"] == "https://doi.org/10.1002/fsat.3703_14.x"
+    assert entry.fields["month"] == "February"  # pybtex expands the macro
+    assert pybtex_entry(hub, "web").fields["url"] == "https://example.org/my_paper/"
+
+
+def test_a_verbatim_field_cannot_end_its_entry(hub: Hub) -> None:
+    """Braces in a link would close the field and open a new entry; they are
+    percent-encoded, which a link means the same by."""
+    hub.config("title: Export hub\nbase_url: https://example.org/hub/\n")
+    hub.paper("odd", """\
+        title: Odd
+        links: {url: "https://example.org/a},title={evil}}@misc{x,/"}
+        """, "Abstract.\n")
+    assert hub.build("--no-search").exit_code == 0
+    entry = pybtex_entry(hub, "odd")
+    assert entry.fields["title"] == "{Odd}"
+    assert entry.fields["url"] == "https://example.org/a%7D,title=%7Bevil%7D%7D@misc%7Bx,/"
 
 
 def test_csv_lists_the_citing_papers_as_index_json_does(hub: Hub) -> None:

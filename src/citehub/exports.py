@@ -44,33 +44,58 @@ def bibtex_text(value: str) -> str:
     return BIBTEX_SPECIAL.sub(lambda match: BIBTEX_ESCAPES[match.group(0)], value)
 
 
+# Characters a verbatim field (doi, url, eprint: printed and linked as written, never read as
+# TeX) cannot hold as they are: braces would end the field early, a backslash or a space
+# would change it. Each is percent-encoded, which a link means the same by.
+VERBATIM_UNSAFE = re.compile(r"[{}\\\s\x00-\x1f\x7f]")
+VERBATIM_FIELDS = frozenset({"doi", "url", "eprint"})
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def bibtex_verbatim(value: str) -> str:
+    return VERBATIM_UNSAFE.sub(
+        lambda match: "".join(f"%{byte:02X}" for byte in match.group().encode()), value)
+
+
+def own_url(paper: Paper, urls: Urls) -> str:
+    """Where the paper itself is: its DOI's resolver, its arXiv abstract page, its web page,
+    and only for a paper with none of them, its page on the hub."""
+    links = {link.kind: link.url for link in paper.links}
+    for kind in ("doi", "arxiv", "url"):
+        if kind in links:
+            return links[kind]
+    return urls.absolute(urls.paper(paper.id))
+
+
 def paper_bibtex(paper: Paper, urls: Urls) -> bytes:
-    """The paper's BibTeX entry, keyed by its id."""
+    """The paper's BibTeX entry, keyed by its id: every value braced and TeX-escaped, the
+    title braced twice (its capitals kept), the month a macro (`feb`, which styles print in
+    their language), doi, url and eprint verbatim."""
     identifiers = paper.identifiers
     entry_type, venue_field = {"conference": ("inproceedings", "booktitle"),
                                "journal": ("article", "journal")}.get(
         venue_kind(paper.venue), ("misc", ""))
-    fields = [("title", paper.title)]
+    fields = [("title", "{{" + bibtex_text(paper.title) + "}}")]
     if paper.authors:
-        fields.append(("author", " and ".join(paper.authors)))
+        fields.append(("author", "{" + bibtex_text(" and ".join(paper.authors)) + "}"))
     if paper.date is not None:
-        fields.append(("year", str(paper.date.year)))
+        fields.append(("year", "{" + str(paper.date.year) + "}"))
         if paper.date.month is not None:
-            fields.append(("month", str(paper.date.month)))
+            fields.append(("month", MONTHS[paper.date.month - 1]))
     if venue_field and paper.venue:
-        fields.append((venue_field, paper.venue))
+        fields.append((venue_field, "{" + bibtex_text(paper.venue) + "}"))
     if "doi" in identifiers:
-        fields.append(("doi", identifiers["doi"]))
+        fields.append(("doi", "{" + bibtex_verbatim(identifiers["doi"]) + "}"))
     if "arxiv" in identifiers:
-        fields += [("eprint", identifiers["arxiv"]), ("archiveprefix", "arXiv")]
+        fields += [("eprint", "{" + bibtex_verbatim(identifiers["arxiv"]) + "}"),
+                   ("archiveprefix", "{arXiv}")]
         if paper.categories:
-            fields.append(("primaryclass", paper.categories[0]))
-    fields.append(("url", urls.absolute(urls.paper(paper.id))))
-    # The writer encloses each value in braces; the title's second pair keeps its capitals.
-    entry = Entry(entry_type, paper.id, [
-        Field(name, "{" + bibtex_text(value) + "}" if name == "title" else bibtex_text(value))
-        for name, value in fields])
-    return write_string(Library([entry])).strip().encode() + b"\n"
+            fields.append(("primaryclass", "{" + bibtex_text(paper.categories[0]) + "}"))
+    fields.append(("url", "{" + bibtex_verbatim(own_url(paper, urls)) + "}"))
+    entry = Entry(entry_type, paper.id, [Field(name, value) for name, value in fields])
+    # No unparse middleware: the values are written exactly as made here (the default one
+    # would brace the month macro too).
+    return write_string(Library([entry]), unparse_stack=[]).strip().encode() + b"\n"
 
 
 CSV_COLUMNS = ("id", "title", "date", "year", "role", "polarity", "refs", "authors", "venue",
