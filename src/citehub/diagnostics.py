@@ -186,8 +186,8 @@ class Diagnostics:
         """
         items = self.sorted()
         if not verbose:
-            if any(item.severity == "error" and item.code is None for item in items):
-                items = [item for item in items if item.code not in CAUSED_BY_ERRORS]
+            caused = set(self._caused(items))
+            items = [item for item in items if item not in caused]
             seen: Counter[str | None] = Counter()
             kept = []
             for item in items:
@@ -203,9 +203,7 @@ class Diagnostics:
         """The closing count, '2 errors, 40 warnings', saying what `shown` left out."""
         items = self.sorted()
         shown = self.shown(verbose)
-        caused = [] if verbose or not any(
-            item.severity == "error" and item.code is None for item in items) else [
-            item for item in items if item.code in CAUSED_BY_ERRORS]
+        caused = [] if verbose else self._caused(items)
         # A caused warning may have been made an error (--strict): it is left out all the same.
         errors = sum(1 for item in items if item.severity == "error") - sum(
             1 for item in caused if item.severity == "error")
@@ -225,6 +223,14 @@ class Diagnostics:
         if more:
             notes.append(f"{', '.join(more)} not shown: --verbose shows every warning")
         return counts + (f" ({'; '.join(notes)})" if notes else "")
+
+    @staticmethod
+    def _caused(items: list[Diagnostic]) -> list[Diagnostic]:
+        """The warnings that errors of content may have caused, while there are such errors
+        (none otherwise)."""
+        if not any(item.severity == "error" and item.code is None for item in items):
+            return []
+        return [item for item in items if item.code in CAUSED_BY_ERRORS]
 
     def formatted(self, github: bool | None = None, verbose: bool = False) -> Iterable[str]:
         """The lines to print: what `shown` keeps, in its order."""
