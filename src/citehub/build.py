@@ -123,6 +123,10 @@ class Plan:
     files: list[PlannedFile]  # every file rendered or given as bytes
     statics: dict[str, Path]  # every file copied as it is, by output path
 
+    @property
+    def pages(self) -> int:
+        return sum(1 for file in self.files if file.path.endswith(".html"))
+
 
 @dataclass(frozen=True)
 class Written:
@@ -276,7 +280,7 @@ class Build:
             # The whole site's files and bytes, not only this build's share of them.
             summary = Summary(
                 site=site, papers=len(corpus.papers),
-                pages=sum(1 for file in plan.files if file.path.endswith(".html")),
+                pages=plan.pages,
                 files=len(manifest), bytes=sum(size for _, size in manifest.values()),
                 base_path=corpus.config.base_path)
             remember(self.hub, self.out_dir, inputs, summary, self.diagnostics)
@@ -338,15 +342,15 @@ def check(hub_dir: Path, options: BuildOptions = BuildOptions(cache=False),
     try:
         with long_lived_objects():
             model = run.read_model()
-            plan = run.plan(model, layout_digest(hub, run.options.output_options()))
-        work = Work.of(plan.files, plan.statics, "", None)
+            layout = layout_digest(hub, run.options.output_options())
+            plan = run.plan(model, layout)
         with run.timer.stage("render"):
-            sizes, _ = run.render(model, plan, work, None)
+            sizes, _ = run.render(model, plan, Work.of(plan.files, plan.statics, layout, None),
+                                  None)
     finally:
         gc.unfreeze()
-    return Checked(len(model.corpus.papers),
-                   sum(1 for file in plan.files if file.path.endswith(".html")),
-                   sum(sizes.values()), run.timer.elapsed, run.diagnostics)
+    return Checked(len(model.corpus.papers), plan.pages, sum(sizes.values()),
+                   run.timer.elapsed, run.diagnostics)
 
 
 # -- the model, for `check`, the build and the preview ---------------------------------------
