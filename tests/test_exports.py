@@ -16,7 +16,8 @@ from bibtexparser.middlewares import LatexDecodingMiddleware
 
 from conftest import Hub
 
-TRICKY_TITLE = "Braces {BERT} 50% & $5 #1 under_score ~ back\\slash}"
+# Braces that do not pair up are text (pairs protect capitals: see test_bibtex_keeps_tex).
+TRICKY_TITLE = "Braces }BERT{ 50% & $5 #1 under_score ~ back\\slash"
 
 
 def write_hub(hub: Hub) -> None:
@@ -58,7 +59,7 @@ def test_bibtex_round_trips_through_bibtexparser(hub: Hub) -> None:
     assert (hinton["year"], hinton["month"]) == ("2015", "mar")  # a macro, as styles expect
     assert hinton["booktitle"] == "NIPS Deep Learning Workshop"
     assert hinton["doi"] == "10.48550/arXiv.1503.02531"
-    assert (hinton["eprint"], hinton["archiveprefix"], hinton["primaryclass"]) == (
+    assert (hinton["eprint"], hinton["archivePrefix"], hinton["primaryClass"]) == (
         "1503.02531", "arXiv", "stat.ML")
     assert hinton["url"] == "https://doi.org/10.48550/arXiv.1503.02531"  # the paper's own
     tricky = bibtex(hub, "tricky")
@@ -150,3 +151,91 @@ def test_the_follow_feed_parses_with_a_real_feed_parser(hub: Hub) -> None:
     page = hub.page("papers/hinton2015/")
     for name in ("cite.bib", "citing.csv", "index.json", "feed.xml"):
         assert f'href="/hub/papers/hinton2015/{name}"' in page
+
+
+def test_bibtex_entry_types_follow_the_papers_type(hub: Hub) -> None:
+    """Entry types were guessed from the venue: arXiv papers became @article{journal =
+    {arXiv.org}}, PNAS @inproceedings, theses @article."""
+    hub.config("title: Export hub\nbase_url: https://example.org/hub/\n")
+    hub.paper("preprint", """\
+        title: Attention Is All You Need
+        date: 2017-06-12
+        venue: arXiv.org
+        categories: [Computer Science, cs.CL]
+        links: {arxiv: "1706.03762"}
+        """, "Abstract.\n")
+    hub.paper("pnas", """\
+        title: A Journal Paper
+        venue: Proceedings of the National Academy of Sciences
+        type: article
+        volume: 119
+        issue: 3
+        pages: 433\u2013460
+        """, "Abstract.\n")
+    hub.paper("thesis", "title: A Thesis\ntype: thesis\ninstitution: University of Toronto\n",
+              "Abstract.\n")
+    hub.paper("report", "title: A Report\ntype: report\npublisher: RAND\nissue: TR-7\n",
+              "Abstract.\n")
+    hub.paper("book", "title: A Book\ntype: book\npublisher: MIT Press\n", "Abstract.\n")
+    hub.paper("chapter", "title: A Chapter\ntype: chapter\nvenue: The Book\n"
+                         "publisher: Springer\npages: 1-20\n", "Abstract.\n")
+    hub.paper("bookless", "title: No Publisher\ntype: book\n", "Abstract.\n")
+    hub.paper("software", "title: A Tool\ntype: software\nvenue: GitHub\n", "Abstract.\n")
+    assert hub.build("--no-search").exit_code == 0
+    preprint = pybtex_entry(hub, "preprint")
+    assert preprint.type == "misc"
+    assert dict(preprint.fields) == {
+        "title": "{Attention Is All You Need}", "year": "2017", "month": "June",
+        "eprint": "1706.03762", "archivePrefix": "arXiv",
+        "primaryClass": "cs.CL",  # the arXiv category, not S2's field of study
+        "url": "https://arxiv.org/abs/1706.03762"}
+    pnas = pybtex_entry(hub, "pnas")
+    assert pnas.type == "article"
+    assert (pnas.fields["journal"], pnas.fields["volume"], pnas.fields["number"],
+            pnas.fields["pages"]) == ("Proceedings of the National Academy of Sciences", "119",
+                                      "3", "433--460")
+    assert (pybtex_entry(hub, "thesis").type,
+            pybtex_entry(hub, "thesis").fields["school"]) == ("phdthesis",
+                                                              "University of Toronto")
+    report = pybtex_entry(hub, "report")
+    assert (report.type, report.fields["institution"], report.fields["number"]) == (
+        "techreport", "RAND", "TR-7")
+    assert (pybtex_entry(hub, "book").type, pybtex_entry(hub, "book").fields["publisher"]) == (
+        "book", "MIT Press")
+    chapter = pybtex_entry(hub, "chapter")
+    assert (chapter.type, chapter.fields["booktitle"], chapter.fields["pages"]) == (
+        "incollection", "The Book", "1--20")
+    # A book with no publisher would make BibTeX styles warn: it is @misc.
+    assert pybtex_entry(hub, "bookless").type == "misc"
+    software = pybtex_entry(hub, "software")
+    assert (software.type, software.fields["howpublished"]) == ("misc", "GitHub")
+
+
+def test_bibtex_keeps_math_and_protective_braces(hub: Hub) -> None:
+    """`$\\ell_1$` was written `\\$\\textbackslash{}ell…` and `{BERT}` `\\{BERT\\}`: a
+    BibTeX import round-tripped to garbage. Math of known commands and braces that pair up
+    are kept; math that could run anything in the citing document is text."""
+    hub.config("title: Export hub\nbase_url: https://example.org/hub/\n")
+    hub.paper("math", """\
+        title: '{BERT} and $\\ell_1$-Regularized $O(n^2)$ Models for 50% of {G}oogle'
+        authors: ['{Google Brain Team}', Ada Lovelace, Barnes and Noble]
+        """, "Abstract.\n")
+    hub.paper("evil", """\
+        title: 'A $\\input{/etc/passwd}$ and $\\def\\x{1}$ and $a % comment$ title'
+        """, "Abstract.\n")
+    assert hub.build("--no-search").exit_code == 0
+    text = hub.page("papers/math/cite.bib")
+    assert ("title = {{BERT} and $\\ell_1$-Regularized $O(n^2)$ Models for 50\\% of {G}oogle}"
+            in text)
+    assert "author = {{Google Brain Team} and Ada Lovelace and {Barnes and Noble}}" in text
+    entry = pybtex_entry(hub, "math")
+    assert len(entry.persons["author"]) == 3
+    assert str(entry.persons["author"][0]) == "{Google Brain Team}"
+    evil = hub.page("papers/evil/cite.bib")
+    assert "\\input" not in evil.replace("\\textbackslash{}input", "")
+    assert ("A \\$\\textbackslash{}input\\{/etc/passwd\\}\\$ and \\$\\textbackslash{}def"
+            in evil)
+    assert "$a \\% comment$" not in evil and "\\$a \\% comment\\$" in evil
+    pybtex_entry(hub, "evil")
+    # The page shows the title as readers write it: no protective braces.
+    assert "BERT and $\\ell_1$-Regularized" in hub.page("papers/math/")

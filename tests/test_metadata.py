@@ -77,7 +77,10 @@ def test_json_ld_is_a_schema_org_scholarly_article(hub: Hub) -> None:
     assert data["@context"] == "https://schema.org"
     assert data["@type"] == "ScholarlyArticle"
     assert data["name"] == data["headline"] == "Distilling the Knowledge <in> a Neural Network"
-    assert data["url"] == data["@id"] == "https://example.org/hub/papers/hinton2015/"
+    # The paper's URL is its own (its DOI); the hub page is the page about it.
+    assert data["url"] == "https://doi.org/10.48550/arXiv.1503.02531"
+    assert data["mainEntityOfPage"] == "https://example.org/hub/papers/hinton2015/"
+    assert data["@id"] == "https://example.org/hub/papers/hinton2015/#paper"
     assert data["datePublished"] == "2015-03-09"
     assert [author["@type"] for author in data["author"]] == ["Person"] * 3
     assert [author["name"] for author in data["author"]] == [
@@ -109,3 +112,47 @@ def test_open_graph_twitter_and_canonical(hub: Hub) -> None:
     assert meta(page, "twitter:card") == ["summary"]
     assert meta(page, "twitter:title") == ["Distilling the Knowledge <in> a Neural Network"]
     assert page.find("link", rel="canonical")["href"] == prop("og:url")
+
+
+def test_tags_say_the_type_volume_issue_and_pages(hub: Hub) -> None:
+    """Highwire tags had no volume, issue or pages, and Zotero's Embedded Metadata
+    translator typed arXiv-only papers as journal articles (citation_title alone means one
+    to it; DC.type says otherwise)."""
+    hub.config("title: Meta hub\nbase_url: https://example.org/hub/\n")
+    hub.paper("turing", """\
+        title: Computing Machinery and Intelligence
+        authors: [A. M. Turing]
+        date: 1950-10
+        venue: Mind
+        volume: LIX
+        issue: 236
+        pages: 433-460
+        publisher: Oxford University Press
+        links: {doi: 10.1093/mind/LIX.236.433}
+        """, "Can machines think?\n")
+    hub.paper("preprint", "title: A Preprint\ndate: 2017\nlinks: {arxiv: '1706.03762'}\n",
+              "Abstract.\n")
+    hub.paper("thesis", "title: A Thesis\ntype: thesis\ninstitution: University of Toronto\n"
+                        "date: 2014", "Abstract.\n")
+    assert hub.build("--no-search").exit_code == 0
+    turing = head(hub, "papers/turing/")
+    assert [meta(turing, name) for name in (
+        "citation_journal_title", "citation_volume", "citation_issue", "citation_firstpage",
+        "citation_lastpage", "citation_publisher")] == [
+        ["Mind"], ["LIX"], ["236"], ["433"], ["460"], ["Oxford University Press"]]
+    assert not meta(turing, "DC.type")  # citation_journal_title types it
+    data = json.loads(turing.find("script", type="application/ld+json").string)
+    assert data["isPartOf"] == {
+        "@type": "PublicationIssue", "issueNumber": "236", "isPartOf": {
+            "@type": "PublicationVolume", "volumeNumber": "LIX",
+            "isPartOf": {"@type": "Periodical", "name": "Mind"}}}
+    assert (data["pageStart"], data["pageEnd"], data["pagination"]) == ("433", "460",
+                                                                       "433-460")
+    preprint = head(hub, "papers/preprint/")
+    assert meta(preprint, "DC.type") == ["preprint"]
+    assert not meta(preprint, "citation_journal_title")
+    thesis = head(hub, "papers/thesis/")
+    assert meta(thesis, "citation_dissertation_institution") == ["University of Toronto"]
+    thesis_data = json.loads(thesis.find("script", type="application/ld+json").string)
+    assert thesis_data["@type"] == "Thesis" and "headline" not in thesis_data
+    assert thesis_data["publisher"] == {"@type": "Organization", "name": "University of Toronto"}

@@ -369,6 +369,83 @@ def test_valid_dates_are_accepted(hub: Hub, date: str) -> None:
     assert passed(hub.check()) == []
 
 
+# -- what a reference manager needs ------------------------------------------------------------
+
+
+def test_bibliographic_keys_are_read_into_the_paper(hub: Hub) -> None:
+    hub.paper("x", """\
+        title: '{BERT}: $\\ell_1$ Pre-training'
+        authors: ["{Google Brain Team}", Ada Lovelace]
+        type: thesis
+        volume: 30
+        issue: "2"
+        pages: 433-460
+        publisher: Springer
+        institution: University of Manchester
+        added: 2026-11-30
+        citation_counts:
+          - {source: Semantic Scholar, count: 10059, influential: 530, date: 2026-12-01}
+          - {source: OpenAlex, count: 9000, date: 2026-11}
+        """)
+    hub.paper("y", "title: Y\ndate: 2024\ncites:\n  - {paper: x, influential: true}")
+    diagnostics = Diagnostics()
+    corpus = load_corpus(hub.root, diagnostics)
+    assert not diagnostics.has_errors, [item.format() for item in diagnostics]
+    paper = corpus.papers["x"]
+    # Readers see the title and names without the braces that protect them in BibTeX.
+    assert paper.title == "BERT: $\\ell_1$ Pre-training"
+    assert paper.title_tex == "{BERT}: $\\ell_1$ Pre-training"
+    assert paper.authors == ("Google Brain Team", "Ada Lovelace")
+    assert (paper.type, paper.volume, paper.issue, paper.pages) == ("thesis", "30", "2",
+                                                                    "433-460")
+    assert (paper.publisher, paper.institution) == ("Springer", "University of Manchester")
+    assert paper.added is not None and paper.added.text == "2026-11-30"
+    assert [(count.source, count.count, count.influential, count.date.text)
+            for count in paper.outside_counts] == [
+        ("Semantic Scholar", 10059, 530, "2026-12-01"), ("OpenAlex", 9000, None, "2026-11")]
+    assert corpus.papers["y"].cites[0].influential
+
+
+@pytest.mark.parametrize(("written", "meant"), [
+    ("inproceedings", "conference-paper"), ("phdthesis", "thesis"), ("techreport", "report"),
+    ("article-journal", "article"), ("preprnt", "preprint")])
+def test_a_bibtex_or_csl_type_suggests_ours(hub: Hub, written: str, meant: str) -> None:
+    hub.paper("x", f"title: T\ntype: {written}")
+    where, message = only_error(hub.check())
+    assert where == "content/papers/x.md:3"
+    assert f"unknown type '{written}'; did you mean '{meant}'?" in message
+    assert "(known: article, conference-paper, preprint," in message
+
+
+def test_a_citation_count_needs_its_source_a_count_and_a_date(hub: Hub) -> None:
+    hub.paper("x", """\
+        title: T
+        citation_counts:
+          - {source: Semantic Scholar, count: 12}
+          - {count: -1, date: 2024}
+          - {source: OpenAlex, count: 3, date: 2024, sorce: x}
+          - {source: openalex, count: 4, date: 2024}
+          - 12
+        """)
+    assert failed(hub.check()) == [
+        "content/papers/x.md:4: error: a citation count needs 'date' (the day the count was "
+        "read)",
+        "content/papers/x.md:5: error: 'count' must be a whole number of at least 0, found -1",
+        "content/papers/x.md:5: error: a citation count needs 'source'",
+        "content/papers/x.md:6: error: unknown key 'sorce' in a citation count; did you mean "
+        "'source'? (known keys: source, count, influential, date)",
+        "content/papers/x.md:7: error: a second count from 'openalex' (first on line 6)",
+        "content/papers/x.md:8: error: each entry of 'citation_counts' must be a mapping such "
+        "as {source: Semantic Scholar, count: 120, date: 2024-05-01}, found the number 12",
+    ]
+
+
+def test_a_title_of_braces_alone_is_empty(hub: Hub) -> None:
+    hub.paper("x", "title: '{}'")
+    where, message = only_error(hub.check())
+    assert (where, message) == ("content/papers/x.md:2", "'title' must not be empty")
+
+
 # -- citations ---------------------------------------------------------------------------------
 
 

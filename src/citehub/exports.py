@@ -15,7 +15,8 @@ from bibtexparser.library import Library
 from bibtexparser.model import Entry, Field
 
 from citehub.aggregate import CitingEntry, Hub
-from citehub.model import Paper
+from citehub.model import PREPRINT_SERVERS, Paper
+from citehub.tex import tex_parts
 from citehub.urls import Urls
 
 # BibTeX's special characters, written so that they stay text (and braces stay balanced:
@@ -25,31 +26,47 @@ BIBTEX_ESCAPES = {
     "$": r"\$", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
 }
 BIBTEX_SPECIAL = re.compile("|".join(map(re.escape, BIBTEX_ESCAPES)))
-# A venue that is a conference's (Scholar's citation_conference_title, BibTeX's booktitle).
-CONFERENCE = re.compile(r"\b(conference|proceedings|proc\.|workshop|symposium|meeting|"
-                        r"neurips|nips|icml|iclr|acl|emnlp|naacl|cvpr|iccv|eccv|aaai|ijcai)\b",
-                        re.IGNORECASE)
-# A cell a spreadsheet would run as a formula (CSV injection): such cells get a leading '.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def venue_kind(venue: str | None) -> str:
-    """"conference", "journal", or "" for none (arXiv is a preprint server, not a venue)."""
-    if not venue or venue.casefold() == "arxiv":
-        return ""
-    return "conference" if CONFERENCE.search(venue) else "journal"
 
 
 def bibtex_text(value: str) -> str:
     return BIBTEX_SPECIAL.sub(lambda match: BIBTEX_ESCAPES[match.group(0)], value)
 
 
+def bibtex_tex(value: str) -> str:
+    """A title or a name with its TeX kept where it is safe (math of known commands, braces
+    that pair up: tex.tex_parts) and everything else as text."""
+    if "{" not in value and "$" not in value:
+        return bibtex_text(value)
+    return "".join(part if kind != "text" else bibtex_text(part)
+                   for kind, part in tex_parts(value))
+
+
+def braced(value: str) -> str:
+    return "{" + value + "}"
+
+
 # Characters a verbatim field (doi, url, eprint: printed and linked as written, never read as
 # TeX) cannot hold as they are: braces would end the field early, a backslash or a space
 # would change it. Each is percent-encoded, which a link means the same by.
 VERBATIM_UNSAFE = re.compile(r"[{}\\\s\x00-\x1f\x7f]")
-VERBATIM_FIELDS = frozenset({"doi", "url", "eprint"})
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# Each type's entry type and the field its venue goes in; the entry types BibTeX styles
+# require that field of fall back to @misc without it (plain.bst warns "empty journal").
+ENTRY_TYPES = {
+    "article": ("article", "journal"), "conference-paper": ("inproceedings", "booktitle"),
+    "chapter": ("incollection", "booktitle"), "book": ("book", ""),
+    "thesis": ("phdthesis", ""), "report": ("techreport", ""),
+}
+# Where the publisher or institution goes, per entry type.
+ISSUER_FIELDS = {"phdthesis": "school", "techreport": "institution"}
+REQUIRED_ISSUER = {"book": "publisher", "phdthesis": "school", "techreport": "institution"}
+# An arXiv category (cs.CL, hep-th, math.AG, q-bio.NC), not a field of study ("Computer
+# Science", which Semantic Scholar and OpenAlex give).
+ARXIV_CATEGORY = re.compile(r"^(cs|math|stat|physics|q-bio|q-fin|econ|eess|astro-ph|cond-mat|"
+                            r"gr-qc|hep-ex|hep-lat|hep-ph|hep-th|math-ph|nlin|nucl-ex|nucl-th|"
+                            r"quant-ph)(\.[A-Za-z-]+)?\Z")
+# Pages as a range (433-460, or with an en dash): BibTeX's range is two hyphens.
+PAGE_RANGE = re.compile(r"^\s*(\w+)\s*(?:-{1,2}|\u2013|\u2014)\s*(\w+)\s*\Z")
 
 
 def bibtex_verbatim(value: str) -> str:
@@ -57,47 +74,82 @@ def bibtex_verbatim(value: str) -> str:
         lambda match: "".join(f"%{byte:02X}" for byte in match.group().encode()), value)
 
 
-def own_url(paper: Paper, urls: Urls) -> str:
-    """Where the paper itself is: its DOI's resolver, its arXiv abstract page, its web page,
-    and only for a paper with none of them, its page on the hub."""
+def own_url(paper: Paper) -> str | None:
+    """Where the paper itself is: its DOI's resolver, its arXiv abstract page, or its web
+    page."""
     links = {link.kind: link.url for link in paper.links}
-    for kind in ("doi", "arxiv", "url"):
-        if kind in links:
-            return links[kind]
-    return urls.absolute(urls.paper(paper.id))
+    return next((links[kind] for kind in ("doi", "arxiv", "url") if kind in links), None)
+
+
+def page_range(pages: str) -> tuple[str, str | None]:
+    """The first and last page of `pages` ("433-460"), or the pages as written and None."""
+    match = PAGE_RANGE.match(pages)
+    return (match.group(1), match.group(2)) if match else (pages.strip(), None)
+
+
+def bibtex_name(name: str) -> str:
+    # A name with "and" in it would be two authors to BibTeX: braced, it is one.
+    text = bibtex_tex(name)
+    return braced(text) if re.search(r"\band\b", name, re.IGNORECASE) else text
 
 
 def paper_bibtex(paper: Paper, urls: Urls) -> bytes:
-    """The paper's BibTeX entry, keyed by its id: every value braced and TeX-escaped, the
-    title braced twice (its capitals kept), the month a macro (`feb`, which styles print in
-    their language), doi, url and eprint verbatim."""
+    """The paper's BibTeX entry, keyed by its id: the entry type from its type (an arXiv
+    preprint is @misc with eprint, archivePrefix and primaryClass), every value braced and
+    TeX-escaped but the title's math and protective braces, the title braced twice when it
+    protects nothing itself, the month a macro (`feb`, which styles print in their
+    language), doi, url and eprint verbatim, url the paper's own link (or its hub page)."""
     identifiers = paper.identifiers
-    entry_type, venue_field = {"conference": ("inproceedings", "booktitle"),
-                               "journal": ("article", "journal")}.get(
-        venue_kind(paper.venue), ("misc", ""))
-    fields = [("title", "{{" + bibtex_text(paper.title) + "}}")]
+    entry_type, venue_field = ENTRY_TYPES.get(paper.type, ("misc", "howpublished"))
+    issuer = paper.institution if entry_type in ISSUER_FIELDS else paper.publisher
+    issuer = issuer or paper.publisher or paper.institution
+    if (venue_field in ("journal", "booktitle") and not paper.venue) or (
+            entry_type in REQUIRED_ISSUER and not issuer):
+        entry_type, venue_field = "misc", "howpublished"
+    written_title = paper.title_tex or paper.title
+    title = bibtex_tex(written_title)
+    protects = "{" in written_title and any(
+        kind == "open" for kind, _ in tex_parts(written_title))
+    fields = [("title", braced(title if protects else braced(title)))]
     if paper.authors:
-        fields.append(("author", "{" + bibtex_text(" and ".join(paper.authors)) + "}"))
+        names = paper.authors_tex or paper.authors
+        fields.append(("author", braced(" and ".join(map(bibtex_name, names)))))
     if paper.date is not None:
-        fields.append(("year", "{" + str(paper.date.year) + "}"))
+        fields.append(("year", braced(str(paper.date.year))))
         if paper.date.month is not None:
             fields.append(("month", MONTHS[paper.date.month - 1]))
-    if venue_field and paper.venue:
-        fields.append((venue_field, "{" + bibtex_text(paper.venue) + "}"))
+    # An arXiv preprint's venue ("arXiv.org") is said by its eprint fields.
+    said_by_eprint = "arxiv" in identifiers and (paper.venue or "").casefold() in PREPRINT_SERVERS
+    if venue_field and paper.venue and not said_by_eprint:
+        fields.append((venue_field, braced(bibtex_text(paper.venue))))
+    for name, value in (("volume", paper.volume), ("number", paper.issue)):
+        if value:
+            fields.append((name, braced(bibtex_text(value))))
+    if paper.pages:
+        first, last = page_range(paper.pages)
+        fields.append(("pages", braced(bibtex_text(first + (f"--{last}" if last else "")))))
+    if issuer:
+        fields.append((ISSUER_FIELDS.get(entry_type, "publisher"), braced(bibtex_text(issuer))))
     if "doi" in identifiers:
-        fields.append(("doi", "{" + bibtex_verbatim(identifiers["doi"]) + "}"))
+        fields.append(("doi", braced(bibtex_verbatim(identifiers["doi"]))))
     if "arxiv" in identifiers:
-        fields += [("eprint", "{" + bibtex_verbatim(identifiers["arxiv"]) + "}"),
-                   ("archiveprefix", "{arXiv}")]
-        if paper.categories:
-            fields.append(("primaryclass", "{" + bibtex_text(paper.categories[0]) + "}"))
-    fields.append(("url", "{" + bibtex_verbatim(own_url(paper, urls)) + "}"))
+        fields += [("eprint", braced(bibtex_verbatim(identifiers["arxiv"]))),
+                   ("archivePrefix", "{arXiv}")]
+        category = next((name for name in paper.categories if ARXIV_CATEGORY.match(name)),
+                        None)
+        if category:
+            fields.append(("primaryClass", braced(category)))
+    url = own_url(paper) or (urls.absolute(urls.paper(paper.id)) if urls.origin else None)
+    if url:
+        fields.append(("url", braced(bibtex_verbatim(url))))
     entry = Entry(entry_type, paper.id, [Field(name, value) for name, value in fields])
     # No unparse middleware: the values are written exactly as made here (the default one
     # would brace the month macro too).
     return write_string(Library([entry]), unparse_stack=[]).strip().encode() + b"\n"
 
 
+# A cell a spreadsheet would run as a formula (CSV injection): such cells get a leading '.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = ("id", "title", "date", "year", "role", "polarity", "refs", "authors", "venue",
                "url")
 

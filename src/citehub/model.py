@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from citehub.config import Axis, HubConfig
+
+# A venue that is a conference's (Scholar's citation_conference_title, BibTeX's booktitle).
+CONFERENCE = re.compile(r"\b(conference|proceedings|proc\.|workshop|symposium|meeting|"
+                        r"neurips|nips|icml|iclr|acl|emnlp|naacl|cvpr|iccv|eccv|aaai|ijcai)\b",
+                        re.IGNORECASE)
+PREPRINT_SERVERS = frozenset({"arxiv", "arxiv.org", "corr", "biorxiv", "medrxiv", "ssrn"})
 
 
 @dataclass(frozen=True, order=True)
@@ -47,6 +54,7 @@ class Citation:
     refs: int | None
     contexts: tuple[str, ...]
     line: int
+    influential: bool = False  # the source (Semantic Scholar) marks it highly influential
 
     @property
     def classified(self) -> bool:
@@ -54,6 +62,22 @@ class Citation:
 
     def term(self, axis: Axis) -> str | None:
         return self.role if axis == "role" else self.polarity
+
+
+# What a paper is, in a vocabulary close to CSL's; each has its BibTeX entry type and its
+# schema.org type (exports.py, metadata.py).
+PAPER_TYPES = ("article", "conference-paper", "preprint", "book", "chapter", "thesis", "report",
+               "dataset", "software", "other")
+
+
+@dataclass(frozen=True)
+class OutsideCount:
+    """How many papers cite it according to a source outside the hub, and when it said so."""
+
+    source: str  # "Semantic Scholar", "OpenAlex", "Google Scholar"…
+    count: int
+    influential: int | None
+    date: PaperDate
 
 
 @dataclass(frozen=True)
@@ -74,11 +98,33 @@ class Paper:
     source: Path
     abstract_line: int
     digest: str = ""  # of the file's text: with the citations kept, what the paper is made of
+    # The title and authors as written, with the TeX a BibTeX source had (`{BERT}`, `$\ell_1$`);
+    # `title` and `authors` are what readers see (tex.without_braces).
+    title_tex: str = ""
+    authors_tex: tuple[str, ...] = ()
+    declared_type: str | None = None  # as written (`type:`); `type` is what it is taken for
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    publisher: str | None = None
+    institution: str | None = None  # a thesis's university, a report's institution
+    outside_counts: tuple[OutsideCount, ...] = ()
+    added: PaperDate | None = None  # when it came into the hub (`added:`)
     # A field, not a property: aggregation and planning read it some 300,000 times at 10k.
     year: int | None = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "year", self.date.year if self.date else None)
+
+    @property
+    def type(self) -> str:
+        """The paper's type: as written, else guessed from its venue (a preprint when it has
+        an arXiv id and no venue but arXiv itself)."""
+        if self.declared_type is not None:
+            return self.declared_type
+        if self.venue and self.venue.casefold() not in PREPRINT_SERVERS:
+            return "conference-paper" if CONFERENCE.search(self.venue) else "article"
+        return "preprint" if any(link.kind == "arxiv" for link in self.links) else "other"
 
     @property
     def identifiers(self) -> dict[str, str]:

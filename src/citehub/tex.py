@@ -144,3 +144,111 @@ def _dashes(state: StateCore) -> None:
             if token.type == "text":
                 for tex, character in DASHES:
                     token.content = token.content.replace(tex, character)
+
+
+# -- TeX in a title or a name, as BibTeX writes them --------------------------------------
+#
+# A title may hold the TeX its BibTeX source had: `$\ell_1$` math and braces that protect
+# capitals (`{BERT}`, `{Google Brain Team}` as one author). Pages show it without those
+# braces; the paper's BibTeX entry keeps both, so an import round-trips. Math is kept only
+# when every command in it is a symbol or a formatting command: `$\input{/etc/passwd}$` in a
+# stranger's title must not run in the LaTeX document of whoever cites the paper.
+
+# Math as the abstracts' dollarmath reads it: no space inside the dollars, no digit after
+# ("$5 and $10" is money), no dollar or backslash-escaped end inside.
+INLINE_MATH = re.compile(r"\$([^\s$](?:[^$]*?[^\s$\\])?)\$(?!\d)")
+MATH_COMMAND = re.compile(r"\\([A-Za-z]+|.)")
+STRUCTURE_COMMANDS = frozenset({
+    "frac", "dfrac", "tfrac", "sqrt", "mathcal", "mathbf", "mathrm", "mathbb", "mathit",
+    "mathsf", "mathtt", "mathfrak", "boldsymbol", "bm", "text", "textrm", "textit", "textbf",
+    "operatorname", "left", "right", "big", "Big", "bigl", "bigr", "hat", "widehat", "bar",
+    "tilde", "widetilde", "vec", "dot", "ddot", "overline", "underline", "min", "max", "sup",
+    "inf", "lim", "det", "arg", "Pr", "mid", "quad", "qquad", "ldots", "cdots", "dots",
+    ",", ";", "!", " ", "{", "}", "|", "_", "%", "#", "&", "$",
+})
+# Characters that would change the LaTeX document around the entry: a comment, a macro
+# parameter, an alignment tab.
+MATH_REFUSED = re.compile(r"(?<!\\)[%#&]|[^\x20-\x7e]")
+
+
+def _known_math_commands() -> frozenset[str]:
+    from latex2mathml.commands import FUNCTIONS
+    from latex2mathml.symbols_parser import SYMBOLS
+
+    named = {name[1:] for name in (*SYMBOLS, *FUNCTIONS) if re.fullmatch(r"\\[A-Za-z]+", name)}
+    return frozenset(named | STRUCTURE_COMMANDS)
+
+
+KNOWN_MATH_COMMANDS = _known_math_commands()
+
+
+def safe_math(tex: str) -> bool:
+    """Whether `tex` (between dollars) may be written into a BibTeX entry as it is."""
+    if len(tex) > MAX_TEX_LENGTH or _depth(tex) > MAX_TEX_DEPTH or MATH_REFUSED.search(tex):
+        return False
+    if tex.replace("\\{", "").replace("\\}", "").count("{") != tex.replace(
+            "\\{", "").replace("\\}", "").count("}"):
+        return False
+    return all(match.group(1) in KNOWN_MATH_COMMANDS for match in MATH_COMMAND.finditer(tex))
+
+
+TexPart = tuple[str, str]  # ("text" | "math" | "open" | "close", what was written)
+
+
+def tex_parts(text: str) -> list[TexPart]:
+    """`text` split into plain text, safe math and the braces that pair up (at most
+    MAX_TEX_DEPTH deep); a brace without its partner, or deeper, is text."""
+    closing = _matching_braces(text)
+    parts: list[TexPart] = []
+    position, plain_start = 0, 0
+    while position < len(text):
+        character = text[position]
+        end = None
+        if character == "$":
+            match = INLINE_MATH.match(text, position)
+            if match:  # math that is not safe is text, braces and all
+                end, kind = match.end(), "math" if safe_math(match.group(1)) else "text"
+        elif character == "{" and position in closing:
+            end, kind = position + 1, "open"
+        elif character == "}" and position in closing.values():
+            end, kind = position + 1, "close"
+        if end is None:
+            position += 1
+            continue
+        if plain_start < position:
+            parts.append(("text", text[plain_start:position]))
+        parts.append((kind, text[position:end]))
+        position = plain_start = end
+    if plain_start < len(text):
+        parts.append(("text", text[plain_start:]))
+    return parts
+
+
+def _matching_braces(text: str) -> dict[int, int]:
+    """The position of each `{` that has its `}`, to that `}`'s (math is skipped whole: a
+    brace inside `$…$` pairs with nothing outside it)."""
+    pairs: dict[int, int] = {}
+    open_at: list[int] = []
+    position = 0
+    while position < len(text):
+        character = text[position]
+        if character == "$":
+            match = INLINE_MATH.match(text, position)
+            if match:
+                position = match.end()
+                continue
+        elif character == "{":
+            open_at.append(position)
+        elif character == "}" and open_at:
+            start = open_at.pop()
+            if len(open_at) < MAX_TEX_DEPTH:
+                pairs[start] = position
+        position += 1
+    return pairs
+
+
+def without_braces(text: str) -> str:
+    """`text` as a reader sees it: the braces that protect capitals left out."""
+    if "{" not in text:
+        return text
+    return "".join(part for kind, part in tex_parts(text) if kind in ("text", "math"))

@@ -18,16 +18,29 @@ from urllib.parse import urlsplit
 import yaml
 
 from citehub.config import HubConfig, Vocabulary
-from citehub.diagnostics import Diagnostics, Suggester, display_path, suggestion
+from citehub.diagnostics import Diagnostics, Suggester, closest, display_path, suggestion
 from citehub.load import PaperDocument, RawContent, kind_name
-from citehub.model import Citation, Corpus, Link, Paper, PaperDate
+from citehub.model import PAPER_TYPES, Citation, Corpus, Link, OutsideCount, Paper, PaperDate
 from citehub.schema import FORBIDDEN_CHARACTER, Fields, root_fields
+from citehub.tex import without_braces
 
 PAPER_KEYS = (
-    "title", "authors", "date", "categories", "venue", "links", "verdict", "novelty",
+    "title", "authors", "date", "type", "categories", "venue", "volume", "issue", "pages",
+    "publisher", "institution", "links", "citation_counts", "added", "verdict", "novelty",
     "summary", "draft", "cites",
 )
-CITATION_KEYS = ("paper", "role", "polarity", "refs", "context")
+CITATION_KEYS = ("paper", "role", "polarity", "refs", "influential", "context")
+COUNT_KEYS = ("source", "count", "influential", "date")
+# What people write for a type (BibTeX's and CSL's names), so `type: inproceedings` suggests
+# 'conference-paper'.
+TYPE_ALIASES = {
+    "inproceedings": "conference-paper", "conference": "conference-paper",
+    "paper-conference": "conference-paper", "proceedings": "conference-paper",
+    "article-journal": "article", "journal": "article", "journal-article": "article",
+    "misc": "other", "phdthesis": "thesis", "mastersthesis": "thesis", "dissertation": "thesis",
+    "techreport": "report", "incollection": "chapter", "inbook": "chapter", "code": "software",
+    "unpublished": "preprint", "posted-content": "preprint",
+}
 LINK_KEYS = ("arxiv", "doi", "pdf", "code", "url", "data", "slides", "video")
 # What people write for a link kind we name differently, so `github:` suggests 'code'.
 LINK_ALIASES = {
@@ -176,12 +189,18 @@ def read_paper(
     if fields is None:
         return None
     title = fields.text("title", required=True)
+    if title is not None and not without_braces(title).strip():
+        fields.error(fields.values["title"][1], "'title' must not be empty")
+    authors = fields.text_list("authors")
     _check_abstract(document, diagnostics)
     paper = Paper(
         id=document.paper_id,
-        title=title or "",
-        authors=fields.text_list("authors"),
+        title=without_braces(title or ""),
+        title_tex=title or "",
+        authors=tuple(map(without_braces, authors)),
+        authors_tex=authors,
         date=read_date(fields),
+        declared_type=_paper_type(fields),
         categories=fields.text_list("categories"),
         venue=fields.text("venue"),
         links=read_links(fields),
@@ -194,6 +213,13 @@ def read_paper(
         source=document.front_matter.path,
         abstract_line=document.body_line,
         digest=document.digest,
+        volume=fields.text("volume"),
+        issue=fields.text("issue"),
+        pages=fields.text("pages"),
+        publisher=fields.text("publisher"),
+        institution=fields.text("institution"),
+        outside_counts=read_outside_counts(fields),
+        added=read_date(fields, "added"),
     )
     new_errors = any(item.severity == "error" for item in diagnostics.items[first_new:])
     return None if new_errors else paper
@@ -243,17 +269,61 @@ def _table_cells(lines: list[str]) -> tuple[int, int]:
     return cells, first
 
 
-def read_date(fields: Fields) -> PaperDate | None:
-    node = fields.node_of("date")
+def _paper_type(fields: Fields) -> str | None:
+    value = fields.text("type")
+    if value is None or value in PAPER_TYPES:
+        return value
+    meant = closest(value.casefold(), PAPER_TYPES, TYPE_ALIASES)
+    hint = f"; did you mean '{meant}'?" if meant else ""
+    fields.error(fields.values["type"][1],
+                 f"unknown type '{value}'{hint} (known: {', '.join(PAPER_TYPES)})")
+    return None
+
+
+def read_outside_counts(fields: Fields) -> tuple[OutsideCount, ...]:
+    """`citation_counts`: how many cite the paper according to other sources, each with the
+    date it was read on (a count without its date cannot be compared with anything)."""
+    counts: list[OutsideCount] = []
+    sources: dict[str, int] = {}
+    for node in fields.sequence("citation_counts"):
+        if not isinstance(node, yaml.MappingNode):
+            fields.error(node, "each entry of 'citation_counts' must be a mapping such as "
+                               "{source: Semantic Scholar, count: 120, date: 2024-05-01}, "
+                               f"found {kind_name(node)}")
+            continue
+        entry = Fields(fields.document, node, fields.diagnostics, COUNT_KEYS,
+                       "a citation count")
+        source = entry.text("source", required=True)
+        count = entry.integer("count", 0)
+        if count is None and entry.node_of("count") is None:
+            entry.missing("count")
+        influential = entry.integer("influential", 0)
+        date = read_date(entry, "date")
+        if date is None and entry.node_of("date") is None:
+            entry.missing("date", " (the day the count was read)")
+        if source is not None and source.casefold() in sources:
+            entry.error(entry.values["source"][1], f"a second count from '{source}' (first "
+                                                    f"on line {sources[source.casefold()]})")
+            continue
+        if source is None or count is None or date is None:
+            continue
+        sources[source.casefold()] = entry.line
+        counts.append(OutsideCount(source, count, influential, date))
+    return tuple(counts)
+
+
+def read_date(fields: Fields, key: str = "date") -> PaperDate | None:
+    node = fields.node_of(key)
     if node is None:
         return None
     if not isinstance(node, yaml.ScalarNode):
-        fields.error(node, f"'date' must be YYYY-MM-DD, YYYY-MM or YYYY, found {kind_name(node)}")
+        fields.error(node, f"'{key}' must be YYYY-MM-DD, YYYY-MM or YYYY, found "
+                           f"{kind_name(node)}")
         return None
     text = str(node.value).strip()
     match = DATE.match(text)
     if match is None:
-        fields.error(node, f"'date' must be YYYY-MM-DD, YYYY-MM or YYYY, found '{text}'")
+        fields.error(node, f"'{key}' must be YYYY-MM-DD, YYYY-MM or YYYY, found '{text}'")
         return None
     year, month, day = (int(part) if part else None for part in match.groups())
     assert year is not None
@@ -261,14 +331,14 @@ def read_date(fields: Fields) -> PaperDate | None:
     # 0001 and 9999 would make every cited page's chart ten thousand bars wide.
     latest = datetime.date.today().year + 1
     if not FIRST_YEAR <= year <= latest:
-        fields.error(node, f"'date' {text} is out of range: the year must be from "
+        fields.error(node, f"'{key}' {text} is out of range: the year must be from "
                            f"{FIRST_YEAR} to {latest}")
         return None
     try:
         # Not `month or 1`: month 0 must fail here, not pass as January.
         datetime.date(year, 1 if month is None else month, 1 if day is None else day)
     except ValueError as error:  # says which part: "month must be in 1..12"
-        fields.error(node, f"'date' {text} is not a real date ({error})")
+        fields.error(node, f"'{key}' {text} is not a real date ({error})")
         return None
     return PaperDate(year, month, day)
 
@@ -375,6 +445,7 @@ def read_citation(
     role = _term(fields, "role", vocabulary.roles)
     polarity = _term(fields, "polarity", vocabulary.polarities)
     refs = fields.integer("refs", 1)
+    influential = fields.boolean("influential")
     contexts = fields.text_or_list("context")
     if cited_id is None:
         return None
@@ -386,7 +457,8 @@ def read_citation(
         fields.error(where, f"cites unknown paper '{cited_id}'{known_ids.suggest(cited_id)}"
                             f"{_missing_file_hint(parent.document.path, cited_id)}")
         return None
-    return Citation(citing_id, cited_id, role, polarity, refs, contexts, fields.line)
+    return Citation(citing_id, cited_id, role, polarity, refs, contexts, fields.line,
+                    influential)
 
 
 def _missing_file_hint(citing_path: Path, cited_id: str) -> str:
