@@ -5,6 +5,7 @@ recorded API responses (tests never touch the network)."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import re
@@ -67,6 +68,26 @@ def test_turings_paper_imports_and_builds_with_the_numbers_of_the_data(hub: Hub)
     assert len(turing_file["cites"]) == len(references)
     assert turing_file["summary"] == data["tldr"]["text"]
     assert turing_file["links"]["doi"] == "10.1093/MIND/LIX.236.433"
+    # The journal, not the venue: S2's venue is a collection that reprinted it.
+    assert (turing_file["venue"], turing_file["volume"], turing_file["pages"],
+            turing_file["type"]) == ("Mind", "LIX", "433-460", "article")
+    assert turing_file["citation_counts"] == [
+        {"source": "Semantic Scholar", "count": "10059", "influential": "530",
+         "date": datetime.date.today().isoformat()}]
+    assert turing_file["added"] == datetime.date.today().isoformat()
+    bibtex = (hub.root / "site/papers/10.1093-mind-lix.236.433/cite.bib").read_text()
+    assert "@article{10.1093-mind-lix.236.433," in bibtex
+    assert "journal = {Mind}" in bibtex and "pages = {433--460}" in bibtex
+    # Papers on arXiv only are preprints, not articles in the journal "ArXiv".
+    on_arxiv = [paper for paper in citing.values()
+                if (paper.get("journal") or {}).get("name", "").lower() == "arxiv"
+                and paper.get("venue") in (None, "", "arXiv.org")
+                and (paper.get("externalIds") or {}).get("ArXiv")]
+    assert on_arxiv
+    for paper in on_arxiv:
+        written = front_matter(hub.root / f"content/papers/{paper['externalIds']['ArXiv']}.md")
+        assert (written["type"], written["venue"]) == ("preprint", "arXiv")
+        assert "volume" not in written  # arXiv's "abs/…" is no volume
     # A citing paper with an arXiv id is named after it and keeps its abstract.
     arxiv_citing = next(paper for paper in citing.values()
                         if (paper.get("externalIds") or {}).get("ArXiv") and paper["abstract"])
@@ -90,6 +111,7 @@ def test_a_citations_item_becomes_a_classified_citation_with_its_contexts(hub: H
     assert citation["role"] == "method"
     assert citation["context"] == item["contexts"]
     assert citation["refs"] == str(len(item["contexts"]))
+    assert citation["influential"] == "true"  # S2's isInfluential
     assert hub.build().exit_code == 0
 
 
@@ -101,25 +123,86 @@ def test_a_citations_item_without_the_cited_paper_is_a_clear_error(hub: Hub) -> 
     assert papers(hub) == []
 
 
-def test_references_go_into_an_existing_paper_only_with_force(hub: Hub) -> None:
-    hub.paper("mine", "title: My paper\ndate: 2020\nverdict: keep this", "My own abstract.\n")
+def test_references_are_added_to_an_existing_paper_as_it_is_written(hub: Hub) -> None:
+    """`--citing mine` used to skip mine.md ("exists, --force merges"), so the citations the
+    flag is for were never written; with --force the front matter was rewritten, comments
+    lost. They are added to the file in place, every other line kept."""
+    hub.paper("mine", """\
+        title: My paper  # my own words
+        date: 2020
+        # a comment the import must keep
+        verdict: keep this
+        """, "My own abstract.\n")
     before = (hub.root / "content/papers/mine.md").read_text()
     run = hub.cli("import", "s2", str(S2 / "Reference.json"), "--dir", str(hub.root),
                   "--citing", "mine")
     assert run.exit_code == 0, run.stderr
-    assert "1 created, 0 updated, 1 skipped" in run.stdout
-    assert "mine.md: exists (--force merges the import into it)" in run.stderr
-    assert (hub.root / "content/papers/mine.md").read_text() == before
-    run = hub.cli("import", "s2", str(S2 / "Reference.json"), "--dir", str(hub.root),
-                  "--citing", "mine", "--force")
-    assert "0 created, 1 updated" in run.stdout
+    assert "1 created, 1 updated, 0 skipped" in run.stdout
+    after = (hub.root / "content/papers/mine.md").read_text()
+    closing = before.index("---", 3)
+    assert after.startswith(before[:closing])  # every line as it was, then the citations
+    assert after.endswith(before[closing:])
+    contexts = json.loads((S2 / "Reference.json").read_text())["contexts"]
     mine = front_matter(hub.root / "content/papers/mine.md")
     assert mine["verdict"] == "keep this" and mine["title"] == "My paper"
     assert mine["cites"] == [{"paper": "1402.0030", "role": "background", "refs": "1",
-                              "context": json.loads((S2 / "Reference.json").read_text())[
-                                  "contexts"]}]
-    assert (hub.root / "content/papers/mine.md").read_text().endswith("My own abstract.\n")
-    assert hub.build().exit_code == 0
+                              "context": contexts}]
+    assert hub.check().exit_code == 0
+    again = hub.cli("import", "s2", str(S2 / "Reference.json"), "--dir", str(hub.root),
+                    "--citing", "mine")
+    assert "0 created, 0 updated" in again.stdout
+    assert (hub.root / "content/papers/mine.md").read_text() == after
+
+
+@pytest.mark.parametrize(("cites", "expected"), [
+    ("cites: []", "cites: [{paper: new}]"),
+    ("cites: [{paper: old}]  # mine", "cites: [{paper: old}, {paper: new}]  # mine"),
+    ("cites:\n  - paper: old\n    # about old", "cites:\n  - paper: old\n  - paper: new\n"
+     "    # about old"),
+    ("cites:\n- paper: old\n  role: method", "cites:\n- paper: old\n  role: method\n"
+     "- paper: new"),
+    ("cites:", "cites:\n  - paper: new"),
+    ("summary: x", "summary: x\ncites:\n  - paper: new"),
+])
+def test_a_citation_goes_into_any_shape_of_cites_list(hub: Hub, cites: str,
+                                                      expected: str) -> None:
+    hub.paper("old", "title: Old paper\ndate: 2019")
+    hub.raw("mine.md", f"---\ntitle: Mine\ndate: 2020\n{cites}\n---\nAbstract.\n")
+    (hub.root / "refs.bib").write_text("@article{new, title={A New Paper}, year={2021}}\n")
+    run = hub.cli("import", "bibtex", str(hub.root / "refs.bib"), "--dir", str(hub.root),
+                  "--citing", "mine")
+    assert run.exit_code == 0, run.stderr
+    text = (hub.root / "content/papers/mine.md").read_text()
+    assert text == f"---\ntitle: Mine\ndate: 2020\n{expected}\n---\nAbstract.\n"
+    assert hub.check().exit_code == 0
+
+
+def test_what_check_would_refuse_is_never_written(hub: Hub) -> None:
+    """A hub whose vocabulary has no 'method' role: S2's methodology intent would write a
+    file check refuses. The import is an error naming that file, and writes nothing."""
+    hub.config("vocabulary:\n  roles: {background: Background, uses: Uses}\n")
+    hub.paper("target", "title: Learning to throw\ndate: 2019")
+    before = sorted(path.name for path in (hub.root / "content/papers").iterdir())
+    run = hub.cli("import", "s2", str(S2 / "Citation.json"), "--dir", str(hub.root),
+                  "--cited", "target")
+    assert run.exit_code == 1
+    assert re.search(r"content/papers/10\.1109-lra\.2022\.3229266\.md:\d+: error: the import "
+                     r"would write this, which check refuses: unknown role 'method'", run.stderr)
+    assert sorted(path.name for path in (hub.root / "content/papers").iterdir()) == before
+
+
+def test_a_merge_keeps_what_was_written_as_nothing(hub: Hub) -> None:
+    """`summary:` with nothing after it came back as `summary: ''`, which check refuses."""
+    hub.raw("1402.0030.md", "---\ntitle: Neural Variational Inference\nsummary:\n"
+                            "links: {arxiv: '1402.0030'}\n---\nAbstract.\n")
+    hub.paper("mine", "title: Mine\ndate: 2020")
+    run = hub.cli("import", "s2", str(S2 / "Reference.json"), "--dir", str(hub.root),
+                  "--citing", "mine", "--force")
+    assert run.exit_code == 0, run.stderr
+    assert "0 created, 2 updated" in run.stdout
+    merged = (hub.root / "content/papers/1402.0030.md").read_text()
+    assert "summary:\n" in merged and "authors:" in merged
+    assert hub.check().exit_code == 0
 
 
 def test_an_unknown_paper_named_on_the_command_line_is_an_error(hub: Hub) -> None:
@@ -141,13 +224,17 @@ def test_real_bibtex_exports_import_cleanly_and_merge_the_same_paper(hub: Hub) -
     # Attention: arXiv's entry names it; DBLP's and Google Scholar's (no arXiv id, another
     # year) are the same paper by title. BERT: ACL's DOI first, DBLP's CoRR entry merged in.
     assert papers(hub) == ["10.18653-v1-n19-1423", "1503.02531", "1706.03762", "1910.01108",
-                           "2402.13116", "scholkopf1997kernel"]
+                           "2402.13116", "brown2020language", "scholkopf1997kernel"]
     attention = front_matter(hub.root / "content/papers/1706.03762.md")
     assert attention["links"]["arxiv"] == "1706.03762"
     assert attention["categories"] == ["cs.CL"]
+    assert attention["type"] == "preprint"  # arXiv's @misc with an eprint
     bert = front_matter(hub.root / "content/papers/10.18653-v1-n19-1423.md")
-    assert bert["title"] == ("BERT: Pre-training of Deep Bidirectional Transformers for "
+    # The braces that keep BERT's capitals are the source's: kept for cite.bib.
+    assert bert["title"] == ("{BERT}: Pre-training of Deep Bidirectional Transformers for "
                              "Language Understanding")
+    assert (bert["type"], bert["pages"], bert["publisher"]) == (
+        "conference-paper", "4171-4186", "Association for Computational Linguistics")
     assert bert["authors"][:2] == ["Jacob Devlin", "Ming-Wei Chang"]
     assert bert["date"] == "2019-06"
     assert bert["links"] == {"doi": "10.18653/v1/N19-1423", "arxiv": "1810.04805",
@@ -156,12 +243,24 @@ def test_real_bibtex_exports_import_cleanly_and_merge_the_same_paper(hub: Hub) -
         hub.root / "content/papers/10.18653-v1-n19-1423.md").read_text()
     hinton = front_matter(hub.root / "content/papers/1503.02531.md")
     assert hinton["links"]["arxiv"] == "1503.02531"  # from "arXiv preprint arXiv:1503.02531"
+    # Google Scholar's journal "arXiv preprint arXiv:…" is no journal: a preprint on arXiv.
+    assert (hinton["type"], hinton["venue"]) == ("preprint", "arXiv")
     kpca = front_matter(hub.root / "content/papers/scholkopf1997kernel.md")
     assert kpca["authors"] == ["Bernhard Schölkopf", "Alexander Smola", "Klaus-Robert Müller"]
+    assert (kpca["type"], kpca["pages"], kpca["publisher"]) == (
+        "conference-paper", "583-588", "Springer")  # Scholar's organization
+    gpt3 = front_matter(hub.root / "content/papers/brown2020language.md")
+    # "and others" is BibTeX's et al., not an author.
+    assert gpt3["authors"][-1] == "Amanda Askell" and len(gpt3["authors"]) == 10
+    assert (gpt3["type"], gpt3["volume"], gpt3["pages"]) == ("article", "33", "1877-1901")
     distilbert = front_matter(hub.root / "content/papers/1910.01108.md")
-    assert distilbert["title"].startswith("DistilBERT, a distilled version of BERT")
+    assert distilbert["title"].startswith("Distil{BERT}, a distilled version of {BERT}")
     built = hub.build()
     assert built.exit_code == 0, built.stderr
+    # Pages show the titles without the braces; cite.bib keeps them.
+    assert "DistilBERT, a distilled version of BERT" in hub.page("papers/1910.01108/")
+    assert "title = {Distil{BERT}, a distilled version of {BERT}" in hub.page(
+        "papers/1910.01108/cite.bib")
 
 
 def test_a_zotero_csl_json_export_imports_cleanly(hub: Hub) -> None:
@@ -173,6 +272,11 @@ def test_a_zotero_csl_json_export_imports_cleanly(hub: Hub) -> None:
     assert gpt4["links"]["arxiv"] == "2303.08774"
     turing = front_matter(hub.root / "content/papers/10.1093-mind-lix.236.433.md")
     assert turing["authors"] == ["A. M. Turing"] and turing["venue"] == "Mind"
+    # Zotero's preprint is CSL's "article" published by arXiv; OpenAI is one name, whole.
+    assert (gpt4["type"], gpt4["venue"]) == ("preprint", "arXiv") and "publisher" not in gpt4
+    bert = front_matter(hub.root / "content/papers/10.18653-v1-n19-1423.md")
+    assert (bert["type"], bert["pages"], bert["publisher"]) == (
+        "conference-paper", "4171-4186", "Association for Computational Linguistics")
     assert hub.build().exit_code == 0
 
 
@@ -194,6 +298,11 @@ def test_openalex_works_become_papers_citing_each_other(hub: Hub) -> None:
     assert state["authors"] == ["Heather Piwowar", "Jason Priem", "Stefanie Haustein"]
     assert state["date"] == "2018-02-13" and state["venue"] == "PeerJ"
     assert state["links"]["pdf"] == "https://peerj.com/articles/4375.pdf"
+    # OpenAlex's biblio and host organization; its count with the day OpenAlex updated it.
+    assert (state["type"], state["volume"], state["pages"], state["publisher"]) == (
+        "article", "6", "e4375", "PeerJ, Inc.")
+    assert state["citation_counts"] == [{"source": "OpenAlex", "count": "1044",
+                                         "date": "2024-05-02"}]
     body = (hub.root / "content/papers/10.7717-peerj.4375.md").read_text().split("---\n")[2]
     assert body.startswith("Despite growing interest in Open Access (OA) to scholarly "
                            "literature,") and body.rstrip().endswith("characteristics of OA.")

@@ -9,11 +9,16 @@ from pathlib import Path
 
 from citehub.config import Axis, HubConfig
 
-# A venue that is a conference's (Scholar's citation_conference_title, BibTeX's booktitle).
-CONFERENCE = re.compile(r"\b(conference|proceedings|proc\.|workshop|symposium|meeting|"
-                        r"neurips|nips|icml|iclr|acl|emnlp|naacl|cvpr|iccv|eccv|aaai|ijcai)\b",
-                        re.IGNORECASE)
-PREPRINT_SERVERS = frozenset({"arxiv", "arxiv.org", "corr", "biorxiv", "medrxiv", "ssrn"})
+# A venue that is a conference's (Scholar's citation_conference_title, BibTeX's booktitle),
+# for papers that do not say their type. Some journals are called proceedings.
+CONFERENCE = re.compile(
+    r"\b(conference|proceedings(?! of the (?:national academy|ieee\b|royal society|american "
+    r"mathematical|london mathematical|vldb))|proc\.|workshop|symposium|meeting|neurips|nips|"
+    r"icml|iclr|acl|emnlp|naacl|cvpr|iccv|eccv|aaai|ijcai)\b", re.IGNORECASE)
+# Venues that are preprint servers (as sources name them, case-folded).
+PREPRINT_SERVERS = frozenset({
+    "arxiv", "arxiv.org", "corr", "biorxiv", "medrxiv", "ssrn", "social science research network",
+    "research square", "techrxiv", "chemrxiv", "psyarxiv", "osf preprints", "preprints.org"})
 
 
 @dataclass(frozen=True, order=True)

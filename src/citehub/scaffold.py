@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 import shutil
@@ -248,6 +249,7 @@ categories: []
 links: {{}}
 summary:  # one sentence, shown wherever the paper is listed
 cites: []
+added: {added}  # the day it came into the hub: feeds list it from then
 ---
 """
 
@@ -275,5 +277,6 @@ def new_paper(hub_dir: Path, paper_id: str, title: str) -> Path:
         raise ScaffoldError("the title must not be empty")
     path = papers / f"{paper_id}.md"
     with path.open("x", encoding="utf-8") as file:  # "x": fails rather than overwrite
-        file.write(PAPER_TEMPLATE.format(title=yaml_scalar(title.strip())))
+        file.write(PAPER_TEMPLATE.format(title=yaml_scalar(title.strip()),
+                                         added=datetime.date.today().isoformat()))
     return path

@@ -20,11 +20,22 @@ from citehub.importers.records import (
     clean_block,
     date_of,
     doi,
+    pages_of,
     read_source,
     web_url,
 )
 
 AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+COMMA = re.compile(r",")
+# BibTeX's entry types as ours; @misc is a preprint when it is an arXiv eprint.
+ENTRY_TYPES = {"article": "article", "inproceedings": "conference-paper",
+               "conference": "conference-paper", "book": "book", "incollection": "chapter",
+               "inbook": "chapter", "phdthesis": "thesis", "mastersthesis": "thesis",
+               "thesis": "thesis", "techreport": "report", "report": "report",
+               "unpublished": "preprint", "online": "other", "software": "software",
+               "dataset": "dataset", "misc": "other"}
+# A journal that is arXiv: Google Scholar's "arXiv preprint arXiv:1412.6980", DBLP's CoRR.
+ARXIV_JOURNAL = re.compile(r"^(arxiv(\.org)?|corr|arxiv preprint\b.*)$", re.IGNORECASE)
 
 
 def read(path: Path, diagnostics: Diagnostics, *, cited: str | None = None,
@@ -34,7 +45,9 @@ def read(path: Path, diagnostics: Diagnostics, *, cited: str | None = None,
     logger = logging.getLogger("bibtexparser")
     level, logger.level = logger.level, logging.CRITICAL
     try:
-        library = parse_string(text, append_middleware=[LatexDecodingMiddleware()])
+        # Braced groups and math are kept: a title's {BERT} and $\ell_1$ are its own.
+        library = parse_string(text, append_middleware=[
+            LatexDecodingMiddleware(keep_braced_groups=True, keep_math_mode=True)])
     finally:
         logger.setLevel(level)
     for block in library.failed_blocks:
@@ -62,9 +75,10 @@ def _reason(block: model.ParsingFailedBlock) -> str:
 
 
 def _record(entry: model.Entry) -> Record | None:
-    fields = {name.lower(): _text(field.value) for name, field in entry.fields_dict.items()}
-    title = clean(fields.get("title"))
-    if not title:
+    written = {name.lower(): str(field.value) for name, field in entry.fields_dict.items()}
+    fields = {name: _text(value) for name, value in written.items()}
+    title = clean(written.get("title"))
+    if not clean(fields.get("title")):
         return None
     archive = (fields.get("archiveprefix") or fields.get("eprinttype") or "").lower()
     eprint = fields.get("eprint")
@@ -72,21 +86,54 @@ def _record(entry: model.Entry) -> Record | None:
         (found for name in ("journal", "url", "doi", "note", "volume", "howpublished")
          if (found := arxiv_id(fields.get(name)))), None)
     url = web_url(fields.get("url"))
+    venue = clean(fields.get("journal") or fields.get("booktitle")) or None
+    paper_type = ENTRY_TYPES.get(entry.entry_type.lower())
+    on_arxiv = bool(venue and ARXIV_JOURNAL.match(venue))
+    if found_arxiv and (on_arxiv or (paper_type in ("other", None) and not venue)):
+        paper_type, venue = "preprint", "arXiv"
     return Record(
         key=f"bibtex:{entry.key}", line=(entry.start_line or 0) + 1, title=title,
         source_id=entry.key,
-        authors=[_name(author) for author in AND.split(fields.get("author", "")) if
-                 clean(author)],
+        authors=authors(written.get("author", "")),
         date=date_of(fields.get("year"), fields.get("month"), fields.get("day")),
-        venue=clean(fields.get("journal") or fields.get("booktitle")
-                    or fields.get("publisher")) or None,
+        venue=venue,
         categories=[clean(fields["primaryclass"])] if clean(fields.get("primaryclass")) else [],
         arxiv=found_arxiv,
         doi=doi(fields.get("doi")) or (doi(url) if url and "doi.org/" in url else None),
         pdf=url if url and url.lower().endswith(".pdf") else None,
         url=url if url and not url.lower().endswith(".pdf") else None,
         abstract=clean_block(fields.get("abstract")),
+        type=paper_type,
+        volume=None if on_arxiv else clean(fields.get("volume")) or None,
+        issue=clean(fields.get("number") or fields.get("issue")) or None,
+        pages=pages_of(fields.get("pages")),
+        publisher=clean(fields.get("publisher") or fields.get("organization")) or None,
+        institution=clean(fields.get("school") or fields.get("institution")) or None,
     )
+
+
+def authors(field: str) -> list[str]:
+    """The names of an author field, 'First Last', braces that keep a name whole kept
+    ({Google Brain Team}); "and others" (BibTeX's et al.) is no author."""
+    names = [clean(name) for name in _top_level_split(field, AND)]
+    return [_name(name) for name in names if name and name.casefold() != "others"]
+
+
+def _top_level_split(text: str, separator: re.Pattern[str]) -> list[str]:
+    """`text` split at `separator` where it is outside braces."""
+    parts, start, depth = [], 0, 0
+    position = 0
+    while position < len(text):
+        character = text[position]
+        if character in "{}":
+            depth += 1 if character == "{" else -1
+        elif depth == 0 and (match := separator.match(text, position)):
+            parts.append(text[start:position])
+            start = position = match.end()
+            continue
+        position += 1
+    parts.append(text[start:])
+    return parts
 
 
 def _text(value: object) -> str:
@@ -96,7 +143,7 @@ def _text(value: object) -> str:
 
 def _name(author: str) -> str:
     """'Last, First' (or 'Last, Jr., First') as 'First Last'; other forms as written."""
-    parts = [clean(part) for part in author.split(",")]
+    parts = [clean(part) for part in _top_level_split(author, COMMA)]
     if len(parts) == 2:
         return f"{parts[1]} {parts[0]}".strip()
     if len(parts) == 3:

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from citehub.config import Vocabulary, read_config
 from citehub.diagnostics import Diagnostics
 from citehub.hubfiles import MAX_FILE_BYTES, HubLayout, escapes, read_text
 from citehub.importers.records import (
@@ -24,9 +25,11 @@ from citehub.importers.records import (
     as_dict,
     clean,
     doi,
+    today,
 )
-from citehub.load import PAPER_ID, Document, paper_document, text_digest
+from citehub.load import PAPER_ID, Document, is_null, load_yaml_file, paper_document, text_digest
 from citehub.scaffold import yaml_scalar
+from citehub.validate import PAPER_KEYS, KnownPapers, read_paper
 
 ID_LENGTH = 80  # longer source ids are cut: file names stay manageable
 
@@ -45,6 +48,8 @@ class Existing:
     paper: Paper
     arxiv: str | None
     doi: str | None
+    text: str = ""  # the file as it is: citations are added to it in place
+    front_matter: Document | None = None
 
 
 @dataclass
@@ -86,28 +91,83 @@ def import_into(hub_dir: Path, bibliography: Bibliography, source: Path,
         if citing_id not in planned:  # an existing paper named with --citing
             planned[citing_id] = Paper({}, "")
         add_citation(planned[citing_id], cited_id, cite)
-    papers_dir.mkdir(parents=True, exist_ok=True)
+    writes: list[tuple[Path, str, bool]] = []  # (path, text, whether it is created)
     for paper_id in sorted(planned):
         paper = planned[paper_id]
         found = existing.get(paper_id.casefold())
-        if len(paper_text(paper).encode()) > MAX_FILE_BYTES:
-            # What `check` would refuse is not written in the first place.
-            outcome.skipped.append(f"{paper_id}: the paper file would be over "
-                                   f"{MAX_FILE_BYTES // 2**20} MiB (its abstract is too long)")
-            continue
         if found is None:
-            write_paper(papers_dir / f"{paper_id}.md", paper)
-            outcome.created.append(papers_dir / f"{paper_id}.md")
+            paper.fields.setdefault("added", today())
+            writes.append((papers_dir / f"{paper_id}.md", paper_text(paper), True))
             continue
         combined = merged(found.paper, paper)
         if combined == found.paper:
             outcome.skipped.append(f"{found.path}: already has everything imported")
-        elif not force:
-            outcome.skipped.append(f"{found.path}: exists (--force merges the import into it)")
+            continue
+        if force:
+            writes.append((found.path, paper_text(combined), False))
+            continue
+        # Citations are what --cited and --citing are for: they are added to the file as
+        # it is (comments and order kept); the rest waits for --force.
+        new_cites = [entry for entry in paper.fields.get("cites", ())
+                     if not cites_paper(found.paper, str(entry["paper"]))]
+        if new_cites and found.front_matter is not None:
+            writes.append((found.path, with_citations(found.text, found.front_matter,
+                                                      new_cites), False))
+            if merged(found.paper, Paper({"cites": new_cites}, "")) != combined:
+                outcome.skipped.append(f"{found.path}: citations added; the rest of the "
+                                       "import needs --force")
         else:
-            write_paper(found.path, combined)
-            outcome.updated.append(found.path)
+            outcome.skipped.append(f"{found.path}: exists (--force merges the import into it)")
+    writes = [write for write in writes if _within_size(write, outcome)]
+    known = frozenset({*(paper.path.stem for paper in existing.values()), *planned})
+    vocabulary = read_vocabulary_of(hub)
+    for path, text, _ in writes:
+        refused(path, text, known, vocabulary, diagnostics)
+    if diagnostics.has_errors:
+        return outcome  # nothing is written that check would refuse
+    papers_dir.mkdir(parents=True, exist_ok=True)
+    for path, text, created in writes:
+        write_text(path, text)
+        (outcome.created if created else outcome.updated).append(path)
     return outcome
+
+
+def _within_size(write: tuple[Path, str, bool], outcome: Outcome) -> bool:
+    path, text, _ = write
+    if len(text.encode()) <= MAX_FILE_BYTES:
+        return True
+    # What `check` would refuse is not written in the first place.
+    outcome.skipped.append(f"{path.stem}: the paper file would be over "
+                           f"{MAX_FILE_BYTES // 2**20} MiB (its abstract is too long)")
+    return False
+
+
+def refused(path: Path, text: str, known: frozenset[str], vocabulary: Vocabulary,
+            diagnostics: Diagnostics) -> bool:
+    """Whether `check` would refuse the file the import is about to write; each reason is
+    an error naming the file and its line."""
+    found = Diagnostics()
+    document = paper_document(path, path.stem, text, text_digest(text), None, found)
+    if document is not None:
+        read_paper(document, KnownPapers(known), vocabulary, found)
+    errors = [item for item in found if item.severity == "error"]
+    for item in errors:
+        diagnostics.error(path, item.line, f"the import would write this, which check "
+                                           f"refuses: {item.message}")
+    return bool(errors)
+
+
+def read_vocabulary_of(hub: HubLayout) -> Vocabulary:
+    """The hub's roles and polarities (the defaults when hub.yaml has problems: check
+    reports those)."""
+    quiet = Diagnostics()
+    return read_config(load_yaml_file(hub.hub_yaml, hub.root, quiet, required=False),
+                       quiet).vocabulary
+
+
+def cites_paper(paper: Paper, cited_id: str) -> bool:
+    return any(isinstance(entry, dict) and str(entry.get("paper")) == cited_id
+               for entry in paper.fields.get("cites") or ())
 
 
 # -- the hub's papers ------------------------------------------------------------------------
@@ -132,7 +192,7 @@ def read_existing(papers_dir: Path, diagnostics: Diagnostics) -> dict[str, Exist
         links = as_dict(fields.get("links"))
         found[path.stem.casefold()] = Existing(
             path, Paper(fields, document.body), arxiv_id(links.get("arxiv")),
-            (doi(links.get("doi")) or "").lower() or None)
+            (doi(links.get("doi")) or "").lower() or None, text, document.front_matter)
     return found
 
 
@@ -145,7 +205,7 @@ def plain(document: Document) -> dict[str, Any]:
                     if isinstance(key, yaml.ScalarNode)}
         if isinstance(node, yaml.SequenceNode):
             return [value(item) for item in node.value]
-        return "" if node.tag.endswith(":null") else str(node.value)
+        return None if node.tag.endswith(":null") else str(node.value)
 
     root = document.root
     return value(root) if isinstance(root, yaml.MappingNode) else {}
@@ -268,6 +328,8 @@ def add_citation(paper: Paper, cited_id: str, cite: Cite) -> None:
         cites.append(entry)
     if cite.role and not entry.get("role"):
         entry["role"] = cite.role
+    if cite.influential:
+        entry["influential"] = "true"
     contexts = context_list(entry.get("context"))
     contexts += [context for context in cite.contexts if context not in contexts]
     if contexts:
@@ -288,10 +350,18 @@ def paper_of(record: Record) -> Paper:
     links = {kind: value for kind, value in (("arxiv", record.arxiv), ("doi", record.doi),
                                              ("pdf", record.pdf), ("url", record.url))
              if value}
+    counts = [{"source": count.source, "count": str(count.count),
+               **({"influential": str(count.influential)}
+                  if count.influential is not None else {}),
+               "date": count.date} for count in record.counts]
     fields: dict[str, Any] = {"title": record.title}
     for name, value in (("authors", record.authors), ("date", record.date),
-                        ("categories", record.categories), ("venue", record.venue),
-                        ("links", links), ("summary", record.summary)):
+                        ("type", record.type), ("categories", record.categories),
+                        ("venue", record.venue), ("volume", record.volume),
+                        ("issue", record.issue), ("pages", record.pages),
+                        ("publisher", record.publisher), ("institution", record.institution),
+                        ("links", links), ("citation_counts", counts),
+                        ("summary", record.summary)):
         if value:
             fields[name] = value
     return Paper(fields, record.abstract)
@@ -314,9 +384,10 @@ def merged(kept: Paper, incoming: Paper) -> Paper:
     return Paper(fields, kept.abstract or incoming.abstract)
 
 
-ORDER = ("title", "authors", "date", "categories", "venue", "links", "verdict", "novelty",
-         "summary", "draft", "cites")
-RAW = ("novelty", "draft", "refs")  # numbers and booleans: written as they were
+ORDER = PAPER_KEYS
+# Numbers and booleans: written as they were.
+RAW = ("novelty", "draft", "refs", "count", "influential")
+DATES = ("date", "added")
 DATE = re.compile(r"^\d{4}(?:-\d{2}){0,2}\Z")
 
 
@@ -350,14 +421,66 @@ def field_lines(key: str, value: Any, indent: str) -> list[str]:
             else:
                 lines.append(f"{indent}  - {yaml_scalar(str(item))}")
         return lines
+    if value is None:
+        return [f"{indent}{key}:"]  # as it was written: nothing
     text = str(value)
-    plain_text = (key in RAW and text) or (key == "date" and DATE.match(text))
+    plain_text = (key in RAW and text) or (key in DATES and DATE.match(text))
     return [f"{indent}{key}: {text if plain_text else yaml_scalar(text)}"]
 
 
-def write_paper(path: Path, paper: Paper) -> None:
+def write_text(path: Path, text: str) -> None:
     """Written beside and renamed over: an interrupted import leaves no half file."""
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=".",
-                                     suffix=".md.tmp", delete=False) as temporary:
-        temporary.write(paper_text(paper))
+                                     suffix=".md.tmp", delete=False, newline="") as temporary:
+        temporary.write(text)
     os.replace(temporary.name, path)
+
+
+# -- citations added to a file as it is ------------------------------------------------------
+
+
+def with_citations(text: str, front_matter: Document, entries: list[dict[str, Any]]) -> str:
+    """The paper file `text` with `entries` appended to its `cites`, every other line as it
+    was (comments, order, quoting): a block list gets block entries indented as its own, a
+    flow list (`cites: []`) flow ones, and a file without `cites` the key at the end of its
+    front matter."""
+    lines = text.split("\n")
+    root = front_matter.root
+    cites = next((value for key, value in root.value
+                  if isinstance(key, yaml.ScalarNode) and key.value == "cites"), None) \
+        if isinstance(root, yaml.MappingNode) else None
+
+    def index(mark: yaml.Mark) -> int:  # the mark's line, as an index into `lines`
+        return int(mark.line) + front_matter.first_line - 1
+
+    block = field_lines("cites", entries, "")[1:]  # "  - paper: x", "    role: method"
+    if isinstance(cites, yaml.SequenceNode) and cites.value and not cites.flow_style:
+        indent = " " * int(cites.start_mark.column)
+        end = cites.value[-1].end_mark
+        last = index(end) - (1 if end.column == 0 else 0)
+        while last > index(cites.start_mark) and (
+                not lines[last].strip() or lines[last].lstrip().startswith("#")):
+            last -= 1
+        lines[last + 1:last + 1] = [indent + line[2:] for line in block]
+    elif isinstance(cites, yaml.SequenceNode):  # [] or [{paper: a}]
+        row, column = index(cites.end_mark), int(cites.end_mark.column) - 1  # at its ']'
+        added = ", ".join(flow(entry) for entry in entries)
+        separator = ", " if cites.value else ""
+        lines[row] = lines[row][:column] + separator + added + lines[row][column:]
+    elif cites is not None and is_null(cites):  # `cites:` with nothing after it
+        lines[index(cites.start_mark) + 1:index(cites.start_mark) + 1] = block
+    else:  # no cites yet: before the closing '---'
+        closing = next(number for number in range(1, len(lines))
+                       if lines[number].rstrip() == "---")
+        lines[closing:closing] = ["cites:", *block]
+    return "\n".join(lines)
+
+
+def flow(value: Any) -> str:
+    """`value` in YAML's flow style, as `{paper: x, role: method}`."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key}: {flow(item) if key not in RAW else item}"
+                               for key, item in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(flow(item) for item in value) + "]"
+    return yaml_scalar(str(value))

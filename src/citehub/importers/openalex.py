@@ -10,6 +10,7 @@ from citehub.diagnostics import Diagnostics
 from citehub.importers.records import (
     Bibliography,
     Cite,
+    Count,
     Record,
     arxiv_id,
     as_dict,
@@ -19,6 +20,8 @@ from citehub.importers.records import (
     doi,
     iso_date,
     json_objects,
+    pages_of,
+    today,
     web_url,
 )
 
@@ -66,20 +69,62 @@ def _record(work: dict[str, Any], line: int) -> Record | None:
                         if (found := arxiv_id(location.get(name)))), None)
     best = as_dict(work.get("best_oa_location"))
     topic = as_dict(work.get("primary_topic"))
+    source = as_dict(primary.get("source"))
+    biblio = as_dict(work.get("biblio"))
+    paper_type = _type(work, source, found_arxiv)
+    venue = clean(source.get("display_name")) or None
+    if paper_type == "preprint" and found_arxiv:
+        venue = "arXiv"  # not "arXiv (Cornell University)"
     return Record(
         key=_key(work.get("id")), line=line, title=title, source_id=short_id,
         authors=[name for authorship in work.get("authorships") or ()
                  if (name := clean(as_dict(as_dict(authorship).get("author"))
                                    .get("display_name")))],
         date=iso_date(work.get("publication_date")) or date_of(work.get("publication_year")),
-        venue=clean(as_dict(primary.get("source")).get("display_name")) or None,
+        venue=venue,
         categories=[name] if (name := clean(as_dict(topic.get("field")).get("display_name")))
         else [],
         arxiv=found_arxiv, doi=doi(work.get("doi")),
         pdf=web_url(primary.get("pdf_url")) or web_url(best.get("pdf_url")),
         url=web_url(work.get("id")),
         abstract=clean_block(abstract_text(work.get("abstract_inverted_index"))),
+        type=paper_type,
+        volume=clean(biblio.get("volume")) or None,
+        issue=clean(biblio.get("issue")) or None,
+        pages=pages_of(biblio.get("first_page"), biblio.get("last_page")),
+        publisher=clean(source.get("host_organization_name")) or None,
+        counts=_counts(work),
     )
+
+
+# OpenAlex's work types (and Crossref's older ones it used to give) as ours.
+WORK_TYPES = {"article": "article", "journal-article": "article", "review": "article",
+              "letter": "article", "editorial": "article", "preprint": "preprint",
+              "posted-content": "preprint", "book": "book", "monograph": "book",
+              "book-chapter": "chapter", "dissertation": "thesis", "report": "report",
+              "dataset": "dataset", "proceedings-article": "conference-paper",
+              "software": "software"}
+
+
+def _type(work: dict[str, Any], source: dict[str, Any], found_arxiv: str | None) -> str | None:
+    """An article's type says little alone: where it is hosted tells a conference paper or
+    a preprint (a repository such as arXiv) from a journal article."""
+    work_type = WORK_TYPES.get(clean(work.get("type")) or clean(work.get("type_crossref")))
+    if work_type == "article":
+        source_type = clean(source.get("type"))
+        if source_type == "conference":
+            return "conference-paper"
+        if source_type == "repository" or (found_arxiv and not source_type):
+            return "preprint"
+    return work_type
+
+
+def _counts(work: dict[str, Any]) -> list[Count]:
+    count = work.get("cited_by_count")
+    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        return []
+    # The day OpenAlex last updated the work is the day its count is of.
+    return [Count("OpenAlex", count, iso_date(work.get("updated_date")) or today())]
 
 
 def abstract_text(inverted: object) -> str:

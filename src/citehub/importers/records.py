@@ -3,6 +3,7 @@ each with the line of the file it came from, so that problems point into the fil
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 import stat
@@ -27,12 +28,22 @@ INTENT_ROLES = {"methodology": "method", "method": "method", "result": "result",
 
 
 @dataclass
+class Count:
+    """How many papers cite a record according to its source, on a day."""
+
+    source: str
+    count: int
+    date: str  # YYYY-MM-DD
+    influential: int | None = None
+
+
+@dataclass
 class Record:
     """One paper as a source describes it."""
 
     key: str  # the source's own id for it, unique within the import
     line: int  # where it is described in the file
-    title: str
+    title: str  # with the TeX its source had ({BERT}, $\ell_1$): pages show it without braces
     source_id: str | None = None  # what to name it after when it has no arXiv id or DOI
     authors: list[str] = field(default_factory=list)
     date: str | None = None  # YYYY, YYYY-MM or YYYY-MM-DD
@@ -44,6 +55,13 @@ class Record:
     url: str | None = None
     summary: str | None = None
     abstract: str = ""
+    type: str | None = None  # from validate's PAPER_TYPES
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    publisher: str | None = None
+    institution: str | None = None
+    counts: list[Count] = field(default_factory=list)
 
 
 @dataclass
@@ -56,6 +74,7 @@ class Cite:
     line: int
     role: str | None = None
     contexts: list[str] = field(default_factory=list)
+    influential: bool = False
 
 
 @dataclass
@@ -81,12 +100,16 @@ class Bibliography:
         return record.key
 
 
+SCALARS = ("source_id", "date", "venue", "arxiv", "doi", "pdf", "url", "summary", "type",
+           "volume", "issue", "pages", "publisher", "institution")
+
+
 def fill(kept: Record, other: Record) -> None:
     """Give `kept` what `other` knows and it does not."""
-    for name in ("source_id", "date", "venue", "arxiv", "doi", "pdf", "url", "summary"):
+    for name in SCALARS:
         if getattr(kept, name) is None and getattr(other, name) is not None:
             setattr(kept, name, getattr(other, name))
-    for name in ("authors", "categories"):
+    for name in ("authors", "categories", "counts"):
         if not getattr(kept, name):
             setattr(kept, name, list(getattr(other, name)))
     if not kept.abstract:
@@ -185,6 +208,21 @@ def role_of(intents: list[str], contexts_with_intents: list[tuple[str, list[str]
         return None
     preference = ("method", "result", "background")
     return max(counts, key=lambda role: (counts[role], -preference.index(role)))
+
+
+def pages_of(first: object, last: object = None) -> str | None:
+    """Pages as a paper file writes them: "433-460", or one page; from a range as sources
+    write it ("433--460", or with an en dash) or from its first and last page."""
+    text = clean(first)
+    if last is not None and clean(last) and clean(last) != text:
+        text = f"{text}-{clean(last)}"
+    text = re.sub(r"\s*(?:-{1,3}|\u2013|\u2014)\s*", "-", text)
+    return text or None
+
+
+def today() -> str:
+    """The day an import reads its counts on (sources give none), as YYYY-MM-DD."""
+    return datetime.date.today().isoformat()
 
 
 def as_dict(value: object) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from citehub.diagnostics import Diagnostics
 from citehub.importers.records import (
     Bibliography,
     Cite,
+    Count,
     Record,
     SourceError,
     arxiv_id,
@@ -21,10 +22,13 @@ from citehub.importers.records import (
     doi,
     iso_date,
     lines_of,
+    pages_of,
     read_json,
     role_of,
+    today,
     web_url,
 )
+from citehub.model import PREPRINT_SERVERS
 
 
 class Reader:
@@ -106,7 +110,8 @@ class Reader:
                         for entry in item.get("contextsWithIntent") or ()
                         if isinstance(entry, dict)]
         role = role_of(list(item.get("intents") or ()), with_intents)
-        self.bibliography.cites.append(Cite(citing, cited, line, role, contexts))
+        self.bibliography.cites.append(Cite(citing, cited, line, role, contexts,
+                                            influential=item.get("isInfluential") is True))
 
     def record(self, paper: dict[str, Any]) -> str | None:
         line = self.line(paper)
@@ -120,8 +125,9 @@ class Reader:
             what = "no title" if not title else "no paperId, DOI or arXiv id"
             self.bibliography.skipped.append((line, f"a paper with {what}"))
             return None
-        venue = clean(paper.get("venue")) or clean(as_dict(paper.get("journal")).get("name")) \
-            or clean(as_dict(paper.get("publicationVenue")).get("name"))
+        journal = as_dict(paper.get("journal"))
+        venue, paper_type = _venue_and_type(paper, journal, found_arxiv)
+        on_arxiv = is_arxiv(journal.get("name"))  # its volume is "abs/1706.03762"
         tldr, pdf = as_dict(paper.get("tldr")), as_dict(paper.get("openAccessPdf"))
         return self.bibliography.add(Record(
             key=f"s2:{key}", line=line, title=title,
@@ -129,14 +135,58 @@ class Reader:
             authors=[clean(author.get("name")) for author in paper.get("authors") or ()
                      if isinstance(author, dict) and clean(author.get("name"))],
             date=iso_date(paper.get("publicationDate")) or date_of(paper.get("year")),
-            venue=venue or None,
+            venue=venue,
             categories=[clean(field) for field in paper.get("fieldsOfStudy") or ()
                         if clean(field)],
             arxiv=found_arxiv, doi=found_doi,
             pdf=web_url(pdf.get("url")), url=web_url(paper.get("url")),
             summary=clean(tldr.get("text")) or None,
             abstract=clean_block(paper.get("abstract")),
+            type=paper_type,
+            volume=None if on_arxiv else clean(journal.get("volume")) or None,
+            pages=None if on_arxiv else pages_of(journal.get("pages")),
+            counts=_counts(paper),
         ))
+
+
+# Semantic Scholar's publication types, most telling first.
+PUBLICATION_TYPES = (("Conference", "conference-paper"), ("BookSection", "chapter"),
+                     ("Book", "book"), ("Dataset", "dataset"), ("JournalArticle", "article"),
+                     ("Review", "article"), ("MetaAnalysis", "article"), ("Study", "article"),
+                     ("CaseReport", "article"), ("ClinicalTrial", "article"),
+                     ("Editorial", "article"), ("LettersAndComments", "article"),
+                     ("News", "article"))
+
+
+def _venue_and_type(paper: dict[str, Any], journal: dict[str, Any],
+                    found_arxiv: str | None) -> tuple[str | None, str | None]:
+    """Where the paper appeared and what it is. The journal comes first: `venue` is often
+    a collection that reprinted it (Turing's "Computing Machinery and Intelligence" has the
+    venue "The Philosophy of Artificial Intelligence" and the journal Mind). arXiv as a
+    journal means a preprint, unless another venue says where it was published."""
+    names = (journal.get("name"), as_dict(paper.get("publicationVenue")).get("name"),
+             paper.get("venue"))
+    venue = next((clean(name) for name in names if clean(name) and not is_arxiv(name)), None)
+    types = set(paper.get("publicationTypes") or ())
+    paper_type = next((ours for theirs, ours in PUBLICATION_TYPES if theirs in types), None)
+    if venue is None and found_arxiv:
+        return "arXiv", "preprint"
+    if venue and venue.casefold() in PREPRINT_SERVERS and paper_type in ("article", None):
+        return venue, "preprint"  # S2 calls SSRN's papers journal articles
+    return venue, paper_type
+
+
+def is_arxiv(name: object) -> bool:
+    return clean(name).casefold() in ("arxiv", "arxiv.org")
+
+
+def _counts(paper: dict[str, Any]) -> list[Count]:
+    count = paper.get("citationCount")
+    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        return []
+    influential = paper.get("influentialCitationCount")
+    return [Count("Semantic Scholar", count, today(),
+                  influential if isinstance(influential, int) and influential >= 0 else None)]
 
 
 def read(path: Path, diagnostics: Diagnostics, *, cited: str | None = None,
