@@ -39,7 +39,8 @@ $(NODE_INSTALLED): package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Chromium and Java for the browser tests, from Debian (apt-get as root; instant when present).
+# Chromium and Java for the browser tests, TeX Live, biber and xmllint for the exports'
+# consumers, from Debian (apt-get as root; instant when present).
 system-deps:
 	bash scripts/install-system-deps.sh
 

@@ -110,6 +110,7 @@ def test_interrupted_build_leaves_the_previous_site_untouched(
 ) -> None:
     from citehub import render
 
+    hub.config("base_url: https://example.org/\n")
     hub.paper("p", "title: P")
     assert hub.build().exit_code == 0
     before = tree_digest(hub.site)

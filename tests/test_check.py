@@ -22,6 +22,7 @@ def problem_lines(stderr: str) -> list[str]:
 
 
 def two_papers(hub: Hub) -> None:
+    hub.config("base_url: https://example.org/\n")  # feeds and a sitemap, and no warning
     hub.paper("a", "title: A\nvenue: NeurIPS\ndate: 2020-01-01", "About A.\n")
     hub.paper("b", "title: B\ndate: 2021-01-01\ncites: [{paper: a, role: method}]",
               "About B.\n")
@@ -105,7 +106,8 @@ def test_a_site_near_the_pages_limit_is_a_warning_that_strict_refuses(
     built = hub.build("--no-search")
     assert built.exit_code == 0
     assert problem_lines(built.stderr) == problem_lines(checked.stderr)
-    hub.file("content/hub.yaml", "title: T\nwarnings: {large-site: ignore}\n")
+    hub.file("content/hub.yaml", "title: T\nbase_url: https://example.org/\n"
+                                 "warnings: {large-site: ignore}\n")
     assert problem_lines(hub.check("--strict").stderr) == []
 
 

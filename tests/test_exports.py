@@ -239,3 +239,58 @@ def test_bibtex_keeps_math_and_protective_braces(hub: Hub) -> None:
     pybtex_entry(hub, "evil")
     # The page shows the title as readers write it: no protective braces.
     assert "BERT and $\\ell_1$-Regularized" in hub.page("papers/math/")
+
+
+def test_feeds_follow_the_hubs_history_not_publication_dates(hub: Hub) -> None:
+    """A 2019 paper added to the hub today is news to whoever follows Turing; feeds ordered
+    by publication date never showed it, nor an undated paper at all."""
+    hub.config("title: Export hub\nbase_url: https://example.org/hub/\n")
+    hub.paper("turing", "title: Computing Machinery and Intelligence\ndate: 1950-10",
+              "Can machines think?\n")
+    for number in range(55):  # more than a feed holds, all published in 2024
+        hub.paper(f"new{number:02d}", f"title: New {number}\ndate: 2024-05-01\n"
+                                      "added: 2024-06-01\ncites: [{paper: turing}]", "A.\n")
+    hub.paper("late", "title: An Old Paper Found Today\ndate: 2019\nadded: 2026-11-30\n"
+                      "cites: [{paper: turing}]", "A.\n")
+    hub.paper("undated", "title: Undated\nadded: 2026-11-29\ncites: [{paper: turing}]", "A.\n")
+    assert hub.build("--no-search").exit_code == 0
+    feed = feedparser.parse(hub.page("papers/turing/feed.xml"))
+    assert not feed.bozo, feed.bozo_exception
+    assert [entry.title for entry in feed.entries[:2]] == ["An Old Paper Found Today",
+                                                            "Undated"]
+    assert feed.entries[0].updated == "2026-11-30T00:00:00Z"  # when it came into the hub
+    assert feed.entries[0].published == "2019-01-01T00:00:00Z"  # when it appeared
+    assert "published" not in feed.entries[1]
+    assert feed.feed.updated == "2026-11-30T00:00:00Z"
+    assert len(feed.entries) == 50
+    site = feedparser.parse(hub.page("feed.xml"))
+    assert [entry.title for entry in site.entries[:2]] == ["An Old Paper Found Today",
+                                                            "Undated"]
+
+
+def test_without_a_full_base_url_what_needs_one_is_left_out_and_said_once(hub: Hub) -> None:
+    """With base_url '/' (the default) the sitemap failed the sitemaps.org schema and Atom
+    ids were relative, silently."""
+    hub.config("title: Export hub\n")
+    hub.paper("cited", "title: Cited\ndate: 2020", "A.\n")
+    hub.paper("citing", "title: Citing\ndate: 2021\ncites: [{paper: cited}]", "A.\n")
+    built = hub.build("--no-search")
+    assert built.exit_code == 0, built.stderr
+    notes = [line for line in built.stderr.splitlines() if "[no-base-url]" in line]
+    assert notes == [
+        "content/hub.yaml:1: warning: base_url '/' is a path, not a full URL, so the sitemap "
+        "and the Atom feeds are left out and pages have no canonical URL (all need absolute "
+        "URLs); set base_url: https://<user>.github.io/<repository>/ or build with --base-url "
+        "[no-base-url]"]
+    for name in ("sitemap.xml", "feed.xml", "papers/cited/feed.xml"):
+        assert not (hub.site / name).exists(), name
+    assert "Sitemap:" not in hub.page("robots.txt")
+    page = hub.page("papers/cited/")
+    assert "feed.xml" not in page and 'rel="canonical"' not in page
+    assert '"@id"' not in page and "og:url" not in page
+    assert "url = " not in hub.page("papers/cited/cite.bib")  # no link of its own
+    # --base-url gives what hub.yaml lacks; so does a full base_url.
+    full = hub.build("--no-search", "--base-url", "https://example.org/hub/")
+    assert "[no-base-url]" not in full.stderr
+    assert (hub.site / "sitemap.xml").is_file() and (hub.site / "papers/cited/feed.xml").is_file()
+    assert "Sitemap: https://example.org/hub/sitemap.xml" in hub.page("robots.txt")

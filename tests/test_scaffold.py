@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 import shutil
@@ -47,8 +48,10 @@ def test_init_makes_a_complete_hub_repository(new_hub: Path) -> None:
         "content/papers/1810.04805.md", "requirements.txt",
     ]
     hub_yaml = yaml.safe_load((new_hub / "content" / "hub.yaml").read_text())
+    # The GitHub Pages address of the repository: with it the site has its sitemap and feeds.
     assert hub_yaml == {"title": "Reading club: 'LLMs' & friends",
-                        "repo_url": "https://github.com/me/club"}
+                        "repo_url": "https://github.com/me/club",
+                        "base_url": "https://me.github.io/club/"}
     requirement = (new_hub / "requirements.txt").read_text().splitlines()[-1]
     assert re.fullmatch(r"citehub @ git\+https://github\.com/citehub/citehub@[0-9a-f]{40}",
                         requirement), requirement
@@ -114,6 +117,7 @@ def test_init_without_repo_url_leaves_it_commented(tmp_path: Path,
     assert run("init", "plain")[0] == 0
     text = (tmp_path / "plain" / "content" / "hub.yaml").read_text()
     assert "# repo_url: https://github.com/OWNER/REPO" in text
+    assert "# base_url: https://OWNER.github.io/REPO/" in text
     assert yaml.safe_load(text) == {"title": "My paper hub"}
     assert run("build", "plain")[0] == 0
     assert "Edit this paper" not in (tmp_path / "plain" / "site" / "papers" / "1706.03762"
@@ -127,9 +131,24 @@ def test_new_writes_a_paper_file_that_checks(hub: Hub) -> None:
     assert out == "wrote content/papers/2402.13116.md: fill in its front matter and abstract\n"
     path = hub.root / "content" / "papers" / "2402.13116.md"
     assert "title: 'A Survey: KD of LLMs'" in path.read_text()
+    # The day it came into the hub, which orders the feeds.
+    assert f"\nadded: {datetime.date.today().isoformat()}  #" in path.read_text()
     check = hub.check()
     assert check.exit_code == 0, check.stderr
     assert "error" not in check.stderr
+
+
+@pytest.mark.parametrize(("repo_url", "address"), [
+    ("https://github.com/Me/club", "https://me.github.io/club/"),
+    ("https://github.com/me/me.github.io", "https://me.github.io/"),
+    ("https://github.com/me/club.git", "https://me.github.io/club/"),
+    ("https://gitlab.com/me/club", None),
+])
+def test_a_new_hub_is_published_where_github_pages_puts_it(repo_url: str,
+                                                           address: str | None) -> None:
+    from citehub.scaffold import pages_address
+
+    assert pages_address(repo_url) == address
 
 
 def test_new_refuses_to_overwrite(hub: Hub) -> None:

@@ -25,6 +25,7 @@ import pytest
 import yaml
 
 import citehub
+from citehub.tex import without_braces
 
 from attacks import (
     FORBIDDEN_IN_MARKUP,
@@ -209,22 +210,25 @@ def test_payload_is_shown_as_the_text_that_was_written(
     built = built_with(payload)
     assert built.exit_code == 0, built.stderr
     written = payload.text.strip()
+    # A paper's title is shown without the braces that protect its capitals in BibTeX
+    # ({BERT}): `{{7*7}}` is the text 7*7, never 49. Other fields are shown as written.
+    title = without_braces(written)
     hub_page = built.site / "papers" / "t" / "index.html"
     root, _ = parse_html(hub_page.read_text(encoding="utf-8"))
     h1 = root.find(".//h1")
-    assert h1 is not None and text_content(h1) == fold(written)
+    assert h1 is not None and text_content(h1) == fold(title)
     home, _ = parse_html((built.site / "index.html").read_text(encoding="utf-8"))
     description = [meta.get("content") for meta in home.iter("meta")
                    if meta.get("name") == "description"]
     assert description == [written]
     data = json.loads((built.site / "papers" / "t" / "index.json").read_text(encoding="utf-8"))
-    assert data["title"] == written
+    assert data["title"] == title
     assert data["citing"][0]["summary"] == written
     feed = ElementTree.parse(built.site / "feed.xml").getroot()
     atom = "{http://www.w3.org/2005/Atom}"
     assert feed.findtext(f"{atom}title") == written
     titles = [entry.findtext(f"{atom}title") for entry in feed.iter(f"{atom}entry")]
-    assert written in titles
+    assert title in titles
 
 
 @pytest.mark.parametrize("payload", params(UNSHOWABLE, message_bugs))

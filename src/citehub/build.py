@@ -21,8 +21,8 @@ from typing import NoReturn
 from jinja2 import Environment
 
 from citehub.aggregate import SiteAggregates, aggregate, update
-from citehub.config import read_config
-from citehub.diagnostics import ContentError, Diagnostics
+from citehub.config import key_line, read_config
+from citehub.diagnostics import ContentError, Diagnostics, display_path
 from citehub.hubfiles import HubLayout, WriteStats, linked_folder, write_files
 from citehub.incremental.content import ContentCache
 from citehub.incremental.inputs import (
@@ -370,6 +370,13 @@ def load_corpus(hub_dir: Path, diagnostics: Diagnostics,
     diagnostics.levels = config.warnings
     if options.base_url is not None:
         config = config.with_base_url(options.base_url)
+    hub_yaml_read = not any(item.path == display_path(raw.hub.path) for item in diagnostics)
+    if not config.origin and hub_yaml_read:  # a broken hub.yaml's base_url says nothing
+        diagnostics.warning(raw.hub.path, key_line(raw.hub, "base_url"), (
+            f"base_url '{config.base_url}' is a path, not a full URL, so the sitemap and the "
+            "Atom feeds are left out and pages have no canonical URL (all need absolute "
+            "URLs); set base_url: https://<user>.github.io/<repository>/ or build with "
+            "--base-url"), "no-base-url")
     validated = validate(raw, config, diagnostics, include_drafts=options.drafts,
                          reused=cache.papers(raw.unchanged) if cache else ())
     diagnostics.apply_levels(config.warnings)

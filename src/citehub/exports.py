@@ -13,6 +13,7 @@ from typing import Any
 from bibtexparser.entrypoint import write_string
 from bibtexparser.library import Library
 from bibtexparser.model import Entry, Field
+from pylatexenc.latexencode import UnicodeToLatexEncoder
 
 from citehub.aggregate import CitingEntry, Hub
 from citehub.model import PREPRINT_SERVERS, Paper
@@ -28,8 +29,18 @@ BIBTEX_ESCAPES = {
 BIBTEX_SPECIAL = re.compile("|".join(map(re.escape, BIBTEX_ESCAPES)))
 
 
+# Letters and symbols beyond ASCII as LaTeX commands ({\L}ukasz, Sch{\"o}lkopf,
+# {\ensuremath{\Rightarrow}}): pdflatex and BibTeX (which reads a raw Ł as a lowercase
+# letter: "Łukasz Kaiser" would be a von part) read them; biber decodes them. A character
+# LaTeX has no command for stays as it is, for XeLaTeX and LuaLaTeX.
+LATEX_ENCODER = UnicodeToLatexEncoder(non_ascii_only=True, unknown_char_policy="keep",
+                                      unknown_char_warning=False,
+                                      replacement_latex_protection="braces-all")
+
+
 def bibtex_text(value: str) -> str:
-    return BIBTEX_SPECIAL.sub(lambda match: BIBTEX_ESCAPES[match.group(0)], value)
+    escaped = BIBTEX_SPECIAL.sub(lambda match: BIBTEX_ESCAPES[match.group(0)], value)
+    return escaped if escaped.isascii() else LATEX_ENCODER.unicode_to_latex(escaped)
 
 
 def bibtex_tex(value: str) -> str:
@@ -87,10 +98,17 @@ def page_range(pages: str) -> tuple[str, str | None]:
     return (match.group(1), match.group(2)) if match else (pages.strip(), None)
 
 
+# A nickname's typographic quotes (Daniel \u2018Zach\u2019 Sloman) as ASCII ones: as LaTeX
+# commands they start a braced group that biber makes a broken initial of.
+NAME_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+
 def bibtex_name(name: str) -> str:
-    # A name with "and" in it would be two authors to BibTeX: braced, it is one.
-    text = bibtex_tex(name)
-    return braced(text) if re.search(r"\band\b", name, re.IGNORECASE) else text
+    # A name with "and" or a comma in it (outside its own braces) would be two authors, or
+    # a surname and first names, to BibTeX: braced, it is one name as written.
+    text = bibtex_tex(name.translate(NAME_QUOTES))
+    outside = re.sub(r"\{[^{}]*\}", "", name)
+    return braced(text) if re.search(r"\band\b|,", outside, re.IGNORECASE) else text
 
 
 def paper_bibtex(paper: Paper, urls: Urls) -> bytes:
@@ -114,6 +132,10 @@ def paper_bibtex(paper: Paper, urls: Urls) -> bytes:
     if paper.authors:
         names = paper.authors_tex or paper.authors
         fields.append(("author", braced(" and ".join(map(bibtex_name, names)))))
+    else:
+        # Without authors, styles label and sort an entry by its key field (else by the
+        # first letters of its citation key: "230" for 2305.14233).
+        fields.append(("key", braced(title)))
     if paper.date is not None:
         fields.append(("year", braced(str(paper.date.year))))
         if paper.date.month is not None:

@@ -42,6 +42,11 @@ class PaperDate:
     def sort_key(self) -> tuple[int, int, int]:
         return (self.year, self.month or 0, self.day or 0)
 
+    @property
+    def timestamp(self) -> str:
+        """RFC 3339, as feeds want it: the date's first day, at midnight UTC."""
+        return f"{self.year:04d}-{self.month or 1:02d}-{self.day or 1:02d}T00:00:00Z"
+
 
 @dataclass(frozen=True)
 class Link:

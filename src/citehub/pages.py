@@ -19,7 +19,7 @@ from citehub.aggregate import Hub, SiteAggregates
 from citehub.config import HubConfig
 from citehub.exports import hub_csv, hub_json, paper_bibtex
 from citehub.urls import Urls
-from citehub.views import FEED_ENTRIES, Views, by_filter
+from citehub.views import Views, by_filter
 
 
 @dataclass(frozen=True)
@@ -138,11 +138,14 @@ class Planner:
                 self.urls.output_path(csv_url), csv_url, produce=partial(hub_csv, hub, self.urls),
                 fingerprint=self.fingerprint(csv_url, *citing),
             )
+        if hub.citing and self.urls.origin:  # Atom wants absolute URLs
             feed_url = self.urls.paper_feed(paper_id)
             yield PlannedFile(
                 self.urls.output_path(feed_url), feed_url, "feed.xml",
                 more=partial(views.hub_feed, hub),
-                fingerprint=self.fingerprint(feed_url, own, *citing[:FEED_ENTRIES]),
+                fingerprint=self.fingerprint(
+                    feed_url, own, *(self.views.card_digests[paper.id]
+                                     for paper in views.hub_feed_papers(hub))),
             )
         if views.has_filter_pages(hub):
             yield from self.filter_pages(hub, view_digest)
@@ -197,10 +200,11 @@ class Planner:
 
     def feed_files(self) -> Iterator[PlannedFile]:
         cards = self.views.card_digests
-        newest = [cards[paper.id] for paper in self.views.site_feed_papers()]
-        yield PlannedFile(self.urls.output_path(self.urls.feed()), self.urls.feed(),
-                          "feed.xml", more=self.views.site_feed,
-                          fingerprint=self.fingerprint(self.urls.feed(), *newest))
+        if self.urls.origin:  # Atom wants absolute URLs (and so does a sitemap)
+            newest = [cards[paper.id] for paper in self.views.site_feed_papers()]
+            yield PlannedFile(self.urls.output_path(self.urls.feed()), self.urls.feed(),
+                              "feed.xml", more=self.views.site_feed,
+                              fingerprint=self.fingerprint(self.urls.feed(), *newest))
         yield PlannedFile("robots.txt", self.urls.asset("robots.txt"),
                           "robots.txt", {},
                           fingerprint=self.fingerprint(self.urls.asset("robots.txt")))
@@ -231,6 +235,7 @@ def plan_site(config: HubConfig, site: SiteAggregates, layout: str = "") -> list
     options, the inputs every page depends on; it goes into every fingerprint.
     """
     files = Planner(config, site, layout).plan()
-    files.append(plan_sitemap(files, Urls.of(config), layout))
+    if config.origin:  # a sitemap's locations are absolute URLs
+        files.append(plan_sitemap(files, Urls.of(config), layout))
     check_collisions(files)
     return files

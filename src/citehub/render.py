@@ -25,6 +25,7 @@ from citehub.config import HubConfig
 from citehub.diagnostics import Diagnostics, display_path
 from citehub.hubfiles import HubLayout, WriteStats, walk_files, write_files
 from citehub.linkcheck import PageLinks, extract
+from citehub.model import PaperDate
 from citehub.pages import PlannedFile
 from citehub.tex import use_tex
 from citehub.urls import Urls
@@ -178,9 +179,9 @@ def render_markdown(text: str) -> Markup:
 
 
 def atom_date(date: str) -> str:
-    """An RFC 3339 timestamp for a YYYY, YYYY-MM or YYYY-MM-DD date, at midnight UTC."""
-    year, month, day = ([*date.split("-"), "01", "01"])[:3]
-    return f"{year}-{month}-{day}T00:00:00Z"
+    """An RFC 3339 timestamp for a YYYY, YYYY-MM or YYYY-MM-DD date (a filter for hub
+    templates: the theme's feeds get theirs made)."""
+    return PaperDate(*map(int, date.split("-"))).timestamp
 
 
 # -- rendering the plan ----------------------------------------------------------------------

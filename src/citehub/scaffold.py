@@ -66,6 +66,8 @@ def init_hub(target: Path, title: str, repo_url: str | None, *, branch: str = "m
                       "# repo_url: https://github.com/OWNER/REPO",
         "@REPO_BRANCH@": f"repo_branch: {yaml_scalar(branch)}" if branch != "main" else
                          "# repo_branch: main",
+        "@BASE_URL@": f"base_url: {pages_url}" if (pages_url := pages_address(repo_url)) else
+                      "# base_url: https://OWNER.github.io/REPO/",
     }
     written: list[Path] = []
     for source, destination in LAYOUT.items():
@@ -86,6 +88,19 @@ def init_hub(target: Path, title: str, repo_url: str | None, *, branch: str = "m
             raise ScaffoldError(f"the hub is written, but `git init` failed: "
                                 f"{made.stderr.strip()}")
     return written
+
+
+def pages_address(repo_url: str | None) -> str | None:
+    """Where GitHub Pages publishes a repository on github.com (owner.github.io/repo/, or
+    owner.github.io/ for the repository of that name), or None for another host."""
+    match = re.fullmatch(r"https://github\.com/([A-Za-z0-9-]+)/([A-Za-z0-9._-]+?)(?:\.git)?/?",
+                         repo_url or "")
+    if match is None:
+        return None
+    owner, repository = match.group(1).lower(), match.group(2)
+    if repository.lower() == f"{owner}.github.io":
+        return f"https://{owner}.github.io/"
+    return f"https://{owner}.github.io/{repository}/"
 
 
 def valid_branch(name: str) -> bool:

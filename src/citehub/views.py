@@ -16,11 +16,11 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
-from citehub.aggregate import CitingEntry, Hub, SiteAggregates, newest_first
+from citehub.aggregate import CitingEntry, Hub, SiteAggregates
 from citehub.charts import Distribution, YearChart, distribution, year_chart
 from citehub.config import Axis, HubConfig
 from citehub.metadata import MetaTag, description, json_ld, scholar_tags, social_tags
-from citehub.model import Citation, Paper
+from citehub.model import Citation, Paper, PaperDate
 from citehub.paginate import Paginator
 from citehub.urls import RepoUrls, Urls
 
@@ -128,6 +128,30 @@ class HubView:
 
 
 @dataclass(frozen=True)
+class FeedEntry:
+    """A paper in a feed: since when the hub has it (`updated`), and when it appeared."""
+
+    card: PaperCard
+    updated: str  # RFC 3339
+    published: str | None
+
+
+def feed_date(paper: Paper) -> PaperDate | None:
+    """The day a paper came into the hub (`added`, which new and import write), else the day
+    it was published: what feeds are ordered by."""
+    return paper.added or paper.date
+
+
+def in_feed_order(paper: Paper) -> tuple[bool, tuple[int, int, int], str]:
+    """Newest in the hub first; papers with no date at all after them, ties by id."""
+    date = feed_date(paper)
+    if date is None:
+        return (True, (0, 0, 0), paper.id)
+    year, month, day = date.sort_key
+    return (False, (-year, -month, -day), paper.id)
+
+
+@dataclass(frozen=True)
 class FeedView:
     """An Atom feed's own fields: the site's newest papers, or a paper's newest citing ones."""
 
@@ -136,6 +160,7 @@ class FeedView:
     id: str
     self_url: str
     alternate_url: str
+    updated: str = "1970-01-01T00:00:00Z"  # the newest entry's (RFC 4287 wants one)
 
 
 def percent(share: float) -> int:
@@ -429,24 +454,36 @@ class Views:
         return {"items": [self.card(paper) for paper in chunk], "pagination": pagination,
                 "year": year}
 
+    def hub_feed_papers(self, hub: Hub) -> list[Paper]:
+        """The papers a paper's feed lists: those that came into the hub last."""
+        return sorted((entry.paper for entry in hub.citing), key=in_feed_order)[:FEED_ENTRIES]
+
     def hub_feed(self, hub: Hub) -> dict[str, Any]:
-        """Follow a paper: its newest citing papers as an Atom feed."""
+        """Follow a paper: the papers citing it that came into the hub last, as an Atom feed."""
         paper_url = self.urls.absolute(self.urls.paper(hub.paper.id))
-        newest = [self.card(entry.paper) for entry in hub.citing
-                  if entry.paper.date is not None][:FEED_ENTRIES]
-        return {"entries": newest, "feed": FeedView(
-            f"Citing “{hub.paper.title}”", f"New papers citing “{hub.paper.title}”, newest first",
-            paper_url, self.urls.absolute(self.urls.paper_feed(hub.paper.id)), paper_url)}
+        return self.feed(self.hub_feed_papers(hub), FeedView(
+            f"Citing “{hub.paper.title}”",
+            f"Papers citing “{hub.paper.title}”, as they come into the hub",
+            paper_url, self.urls.absolute(self.urls.paper_feed(hub.paper.id)), paper_url))
 
     def site_feed_papers(self) -> list[Paper]:
-        """The site's newest dated papers, as its feed lists them."""
-        papers = sorted((hub.paper for hub in self.site.hubs.values()), key=newest_first)
-        return [paper for paper in papers if paper.date is not None][:FEED_ENTRIES]
+        """The papers the site's feed lists: those that came into the hub last."""
+        return sorted((hub.paper for hub in self.site.hubs.values()),
+                      key=in_feed_order)[:FEED_ENTRIES]
+
+    def feed(self, papers: list[Paper], feed: FeedView) -> dict[str, Any]:
+        newest = max((date for paper in papers if (date := feed_date(paper)) is not None),
+                      default=None)
+        updated = newest.timestamp if newest else feed.updated
+        # An entry with no date at all is as new as the feed: RFC 4287 wants a date.
+        entries = [FeedEntry(self.card(paper), getattr(feed_date(paper), "timestamp", updated),
+                             paper.date.timestamp if paper.date else None)
+                   for paper in papers]
+        return {"entries": entries, "feed": replace(feed, updated=updated)}
 
     def site_feed(self) -> dict[str, Any]:
         home = self.urls.absolute(self.urls.home())
         feed = FeedView(self.config.title, self.config.description, home,
                         self.urls.absolute(self.urls.feed()), home)
-        return {"entries": [self.card(paper) for paper in self.site_feed_papers()],
-                "feed": feed}
+        return self.feed(self.site_feed_papers(), feed)
 
