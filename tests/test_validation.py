@@ -775,11 +775,7 @@ def test_real_command_prints_no_traceback(hub: Hub) -> None:
         "(day is out of range for month)",
         "content/papers/y.md:4: error: cites unknown paper 'zzz' (no file "
         "content/papers/zzz.md)",
-        "content/hub.yaml:1: warning: base_url '/' is a path, not a full URL, so the sitemap "
-        "and the Atom feeds are left out and pages have no canonical URL (all need absolute "
-        "URLs); set base_url: https://<user>.github.io/<repository>/ or build with --base-url "
-        "[no-base-url]",
-        "check failed: 3 errors, 1 warning",
+        "check failed: 3 errors, 0 warnings",
     ]
 
 

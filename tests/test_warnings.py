@@ -9,16 +9,6 @@ from inert import output_problems
 from problems_helpers import PROBLEM, failed, passed, problems
 
 
-@pytest.fixture(autouse=True)
-def published(hub: Hub) -> None:
-    """A full base_url, so that no-base-url is only in the tests about it (a test writing
-    its own hub.yaml says its base_url)."""
-    hub.config(FULL)
-
-
-FULL = "base_url: https://example.org/\n"
-
-
 def warnings_of(hub: Hub, *options: str) -> list[tuple[str, str]]:
     run = hub.check(*options)
     lines = problems(run, gaps=True)
@@ -91,7 +81,7 @@ def test_strict_turns_every_warning_into_an_error(hub: Hub) -> None:
 
 
 def test_hub_yaml_can_ignore_a_warning_or_make_it_an_error(hub: Hub) -> None:
-    hub.config(FULL + "warnings:\n  no-abstract: ignore\n  orphan: error")
+    hub.config("warnings:\n  no-abstract: ignore\n  orphan: error")
     hub.paper("lonely", "title: Lonely")
     run = hub.check()
     assert run.exit_code == 1
@@ -108,7 +98,6 @@ def test_hub_yaml_can_ignore_a_warning_or_make_it_an_error(hub: Hub) -> None:
                                     "found 'silence'"),
 ])
 def test_bad_warning_settings_are_errors(hub: Hub, text: str, message: str) -> None:
-    # (a hub.yaml with errors has no say on the base_url: no no-base-url warning)
     hub.config(text)
     hub.paper("p", "title: P", "Abstract.\n")
     lines = failed(hub.check())

@@ -21,8 +21,8 @@ from typing import NoReturn
 from jinja2 import Environment
 
 from citehub.aggregate import SiteAggregates, aggregate, update
-from citehub.config import key_line, read_config
-from citehub.diagnostics import ContentError, Diagnostics, display_path
+from citehub.config import read_config
+from citehub.diagnostics import ContentError, Diagnostics
 from citehub.hubfiles import HubLayout, WriteStats, linked_folder, write_files
 from citehub.incremental.content import ContentCache
 from citehub.incremental.inputs import (
@@ -115,6 +115,7 @@ class BuildResult:
     unchanged: bool = False  # the inputs were those of the site already in place: no work
     written: int = 0  # files this build wrote: all of them, or what changed in place
     base_path: str = "/"  # where the site lives on its host, from base_url
+    origin: str = ""  # and on which host: "" when base_url is only a path
     model: Model | None = None  # what the site was made from, unless nothing changed
 
 
@@ -282,7 +283,7 @@ class Build:
                 site=site, papers=len(corpus.papers),
                 pages=plan.pages,
                 files=len(manifest), bytes=sum(size for _, size in manifest.values()),
-                base_path=corpus.config.base_path)
+                base_path=corpus.config.base_path, origin=corpus.config.origin)
             remember(self.hub, self.out_dir, inputs, summary, self.diagnostics)
         return self.result(summary, self.diagnostics, written=len(written.sizes), model=model)
 
@@ -291,7 +292,7 @@ class Build:
         return BuildResult(summary.papers, summary.pages, WriteStats(summary.files, summary.bytes),
                            self.timer.elapsed, diagnostics, self.timer.stages,
                            unchanged=unchanged, written=written, base_path=summary.base_path,
-                           model=model)
+                           origin=summary.origin, model=model)
 
     def check_site_size(self, manifest: Manifest) -> None:
         """Fail before a site GitHub Pages would refuse goes into place, naming the papers
@@ -370,13 +371,6 @@ def load_corpus(hub_dir: Path, diagnostics: Diagnostics,
     diagnostics.levels = config.warnings
     if options.base_url is not None:
         config = config.with_base_url(options.base_url)
-    hub_yaml_read = not any(item.path == display_path(raw.hub.path) for item in diagnostics)
-    if not config.origin and hub_yaml_read:  # a broken hub.yaml's base_url says nothing
-        diagnostics.warning(raw.hub.path, key_line(raw.hub, "base_url"), (
-            f"base_url '{config.base_url}' is a path, not a full URL, so the sitemap and the "
-            "Atom feeds are left out and pages have no canonical URL (all need absolute "
-            "URLs); set base_url: https://<user>.github.io/<repository>/ or build with "
-            "--base-url"), "no-base-url")
     validated = validate(raw, config, diagnostics, include_drafts=options.drafts,
                          reused=cache.papers(raw.unchanged) if cache else ())
     diagnostics.apply_levels(config.warnings)

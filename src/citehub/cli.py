@@ -97,9 +97,18 @@ def build(
         f"{result.stats.files} files{updated}, {human_bytes(result.stats.bytes)} "
         f"in {result.seconds:.2f} s"
     )
+    if not result.origin:
+        click.echo(NO_BASE_URL, err=True)
     if timings:
         for stage, seconds in result.stage_seconds.items():
             click.echo(f"  {stage:<14}{seconds:8.3f} s")
+
+
+# Said once by every build whose base_url is a path: what it left out, and how to have it.
+NO_BASE_URL = ("note: base_url is a path, not a full URL, so the site has no sitemap, no Atom "
+               "feeds and no canonical URLs (all need absolute URLs); set base_url: "
+               "https://<user>.github.io/<repository>/ in content/hub.yaml, or build with "
+               "--base-url (the deploy workflow does)")
 
 
 def check_repo_url(

@@ -159,16 +159,6 @@ SITE_PATH = re.compile(r"^(/[A-Za-z0-9._~-]+)*/?\Z")
 HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?\Z")
 
 
-def key_line(document: Document, key: str) -> int:
-    """The line of `key` in the document's top-level mapping, else its first line."""
-    root = document.root
-    if isinstance(root, yaml.MappingNode):
-        for key_node, _ in root.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
-                return document.line(key_node)
-    return 1
-
-
 def valid_base_url(url: str) -> bool:
     parts = urlsplit(url)
     if parts.query or parts.fragment or not SITE_PATH.match(parts.path or "/"):

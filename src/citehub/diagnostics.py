@@ -29,7 +29,6 @@ WARNING_CODES = {
     "ignored-file": "a file in content/papers/ is not a .md file and is ignored",
     "base-url-slash": "hub.yaml's base_url does not end with '/'",
     "large-site": "the site is over 800 MB, near GitHub Pages' limit of 1 GB",
-    "no-base-url": "base_url is a path: no sitemap, feeds or canonical URLs (they need a full URL)",
 }
 
 

@@ -115,6 +115,7 @@ class Summary:
     files: int
     bytes: int
     base_path: str
+    origin: str = ""  # scheme://host of base_url: "" when it is a path (no feeds, no sitemap)
 
 
 def remember(hub: HubLayout, out_dir: Path, inputs: Inputs, summary: Summary,
