@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 import html5lib
 
 import citehub
+from citehub.cli import NO_BASE_URL
 
 SVG = "http://www.w3.org/2000/svg"
 MATHML = "http://www.w3.org/1998/Math/MathML"
@@ -668,6 +669,8 @@ def output_problems(
     errors = 0
     folders = [hub_dir.resolve(), *(folder.resolve() for folder in also_inside)]
     for line in lines:
+        if line == NO_BASE_URL:  # the one note a build may print, always these words
+            continue
         match = DIAGNOSTIC.match(line)
         if match is None:
             problems.append(f"not a `path:line: severity: message` line: {line[:200]!r}")
