@@ -17,13 +17,16 @@ from pylatexenc.latexencode import UnicodeToLatexEncoder
 
 from citehub.aggregate import CitingEntry, Hub
 from citehub.model import PREPRINT_SERVERS, Paper
-from citehub.tex import tex_parts
+from citehub.tex import tex_parts, without_braces
 from citehub.urls import Urls
 
 # BibTeX's special characters, written so that they stay text (and braces stay balanced:
 # a title cannot close its own field and start a new entry).
 BIBTEX_ESCAPES = {
-    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "#": r"\#",
+    # Not \{ and \}: BibTeX counts the brace all the same, and an unpaired one would end
+    # the field (and start another: "Title}, note = {…").
+    "\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
+    "%": r"\%", "&": r"\&", "#": r"\#",
     "$": r"\$", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
 }
 BIBTEX_SPECIAL = re.compile("|".join(map(re.escape, BIBTEX_ESCAPES)))
@@ -50,6 +53,15 @@ def bibtex_tex(value: str) -> str:
         return bibtex_text(value)
     return "".join(part if kind != "text" else bibtex_text(part)
                    for kind, part in tex_parts(value))
+
+
+def balanced(value: str) -> bool:
+    depth = 0
+    for character in value:
+        depth += {"{": 1, "}": -1}.get(character, 0)
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def braced(value: str) -> str:
@@ -164,6 +176,10 @@ def paper_bibtex(paper: Paper, urls: Urls) -> bytes:
     url = own_url(paper) or (urls.absolute(urls.paper(paper.id)) if urls.origin else None)
     if url:
         fields.append(("url", braced(bibtex_verbatim(url))))
+    # The last guard: a value whose raw braces (as BibTeX counts them) do not nest could end
+    # its field and start another entry; it is written as plain text instead.
+    fields = [(name, value if balanced(value) else braced(bibtex_text(without_braces(value))))
+              for name, value in fields]
     entry = Entry(entry_type, paper.id, [Field(name, value) for name, value in fields])
     # No unparse middleware: the values are written exactly as made here (the default one
     # would brace the month macro too).

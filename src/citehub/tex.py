@@ -168,7 +168,8 @@ STRUCTURE_COMMANDS = frozenset({
 })
 # Characters that would change the LaTeX document around the entry: a comment, a macro
 # parameter, an alignment tab.
-MATH_REFUSED = re.compile(r"(?<!\\)[%#&]|[^\x20-\x7e]")
+# TeX reads ^^5c as a backslash (and ^^7d as a brace): no formula has two carets in a row.
+MATH_REFUSED = re.compile(r"(?<!\\)[%#&]|\^\^|\\[{}]|[^\x20-\x7e]")
 
 
 def _known_math_commands() -> frozenset[str]:
@@ -186,8 +187,12 @@ def safe_math(tex: str) -> bool:
     """Whether `tex` (between dollars) may be written into a BibTeX entry as it is."""
     if len(tex) > MAX_TEX_LENGTH or _depth(tex) > MAX_TEX_DEPTH or MATH_REFUSED.search(tex):
         return False
-    if tex.replace("\\{", "").replace("\\}", "").count("{") != tex.replace(
-            "\\{", "").replace("\\}", "").count("}"):
+    depth = 0
+    for character in tex:  # braces as BibTeX counts them: nested, never below zero
+        depth += {"{": 1, "}": -1}.get(character, 0)
+        if depth < 0:
+            return False
+    if depth:
         return False
     return all(match.group(1) in KNOWN_MATH_COMMANDS for match in MATH_COMMAND.finditer(tex))
 
@@ -199,6 +204,7 @@ def tex_parts(text: str) -> list[TexPart]:
     """`text` split into plain text, safe math and the braces that pair up (at most
     MAX_TEX_DEPTH deep); a brace without its partner, or deeper, is text."""
     closing = _matching_braces(text)
+    closers = set(closing.values())
     parts: list[TexPart] = []
     position, plain_start = 0, 0
     while position < len(text):
@@ -210,7 +216,7 @@ def tex_parts(text: str) -> list[TexPart]:
                 end, kind = match.end(), "math" if safe_math(match.group(1)) else "text"
         elif character == "{" and position in closing:
             end, kind = position + 1, "open"
-        elif character == "}" and position in closing.values():
+        elif character == "}" and position in closers:
             end, kind = position + 1, "close"
         if end is None:
             position += 1
