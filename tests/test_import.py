@@ -18,6 +18,8 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from citehub.build import load_corpus
+from citehub.diagnostics import Diagnostics
 from citehub.importers.fetch import fetch
 from citehub.importers.hub import slug
 from citehub.load import PAPER_ID
@@ -470,3 +472,32 @@ def test_an_import_file_that_cannot_be_text_is_an_error_not_a_hang_or_traceback(
     assert "error:" in result.stderr and "nothing imported" in result.stderr
     assert papers(hub) == []
     assert not [path for path in hub.root.rglob("*") if path.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize("text", [
+    # A '#' line inside a quoted context: the new entry landed inside the string.
+    '---\ntitle: Quoted\ncites:\n  - paper: old\n    context: "first\n      # second"\n---\nA.\n',
+    # A front matter closed by '...': the entry went into the abstract (or a traceback).
+    "---\ntitle: Dots\n...\nabstract\n\n---\n\nmore\n",
+    "---\ntitle: Dots2\n...\nabstract\n",
+    # A '#' line that is content of a block scalar was moved out of it.
+    "---\ntitle: Block\ncites:\n  - paper: old\n    context: |\n      first line\n"
+    "      # hash line is content\n---\nA.\n",
+])
+def test_a_citation_is_never_lost_in_an_odd_front_matter(hub: Hub, text: str) -> None:
+    hub.paper("old", "title: Old paper\ndate: 2019")
+    hub.raw("mine.md", text)
+    (hub.root / "refs.bib").write_text("@article{new, title={A New Paper}, year={2021}}\n")
+    run = hub.cli("import", "bibtex", str(hub.root / "refs.bib"), "--dir", str(hub.root),
+                  "--citing", "mine")
+    assert "Traceback" not in run.stderr
+    mine = hub.root / "content/papers/mine.md"
+    if run.exit_code == 0:  # added as it should be: the file reads with the new citation
+        diagnostics = Diagnostics()
+        corpus = load_corpus(hub.root, diagnostics)
+        assert not diagnostics.has_errors
+        assert "new" in [citation.cited_id for citation in corpus.papers["mine"].cites]
+    else:  # or refused, naming the file, and nothing written
+        assert "mine.md:1: error: cannot add the citations to this file" in run.stderr
+        assert mine.read_text() == text
+        assert not (hub.root / "content/papers/new.md").exists()

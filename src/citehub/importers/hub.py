@@ -111,8 +111,13 @@ def import_into(hub_dir: Path, bibliography: Bibliography, source: Path,
         new_cites = [entry for entry in paper.fields.get("cites", ())
                      if not cites_paper(found.paper, str(entry["paper"]))]
         if new_cites and found.front_matter is not None:
-            writes.append((found.path, with_citations(found.text, found.front_matter,
-                                                      new_cites), False))
+            edited = with_citations(found.text, found.front_matter, new_cites)
+            if not adds_exactly(found, edited, new_cites):
+                diagnostics.error(found.path, 1, "cannot add the citations to this file as it "
+                                  "is written (its front matter has a form this edit does not "
+                                  "know); --force rewrites its front matter with them")
+                continue
+            writes.append((found.path, edited, False))
             if merged(found.paper, Paper({"cites": new_cites}, "")) != combined:
                 outcome.skipped.append(f"{found.path}: citations added; the rest of the "
                                        "import needs --force")
@@ -163,6 +168,32 @@ def read_vocabulary_of(hub: HubLayout) -> Vocabulary:
     quiet = Diagnostics()
     return read_config(load_yaml_file(hub.hub_yaml, hub.root, quiet, required=False),
                        quiet).vocabulary
+
+
+def adds_exactly(found: Existing, edited: str, entries: list[dict[str, Any]]) -> bool:
+    """Whether the edited file reads as the old one with `entries` appended to its cites, the
+    abstract and every other value unchanged (a `#` line in a quoted or block value, a front
+    matter closed by '...', would otherwise swallow or move them)."""
+    quiet = Diagnostics()
+    document = paper_document(found.path, found.path.stem, edited, text_digest(edited), None,
+                              quiet)
+    if document is None or document.front_matter.failed:
+        return False
+    fields = plain(document.front_matter)
+    old = dict(found.paper.fields)
+    expected_cites = [*(old.pop("cites", None) or []), *entries]
+    cites = fields.pop("cites", None)
+    return (document.body == found.paper.abstract and fields == old
+            and cites == as_read(expected_cites))
+
+
+def as_read(value: Any) -> Any:
+    """`value` as `plain` reads it back from a file: every scalar as its text."""
+    if isinstance(value, dict):
+        return {str(key): as_read(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [as_read(item) for item in value]
+    return None if value is None else str(value)
 
 
 def cites_paper(paper: Paper, cited_id: str) -> bool:
@@ -470,8 +501,8 @@ def with_citations(text: str, front_matter: Document, entries: list[dict[str, An
     elif cites is not None and is_null(cites):  # `cites:` with nothing after it
         lines[index(cites.start_mark) + 1:index(cites.start_mark) + 1] = block
     else:  # no cites yet: before the closing '---'
-        closing = next(number for number in range(1, len(lines))
-                       if lines[number].rstrip() == "---")
+        closing = next((number for number in range(1, len(lines))
+                        if lines[number].rstrip() in ("---", "...")), len(lines))
         lines[closing:closing] = ["cites:", *block]
     return "\n".join(lines)
 
