@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 from citehub.config import Axis, HubConfig, KindRule
-from citehub.model import Citation, Corpus, Paper
+from citehub.model import Citation, Corpus, Paper, PaperDate
 
 
 @dataclass(frozen=True)
@@ -69,10 +69,15 @@ DateKey = tuple[bool, tuple[int, int, int], str]
 
 def newest_first(paper: Paper) -> DateKey:
     """Sort key: dated papers newest first, undated after them, ties by id."""
-    if paper.date is None:
-        return (True, (0, 0, 0), paper.id)
-    year, month, day = paper.date.sort_key
-    return (False, (-year, -month, -day), paper.id)
+    return newest_by(paper.date, paper.id)
+
+
+def newest_by(date: PaperDate | None, paper_id: str) -> DateKey:
+    """Sort key of a paper by one of its dates: newest first, none after, ties by id."""
+    if date is None:
+        return (True, (0, 0, 0), paper_id)
+    year, month, day = date.sort_key
+    return (False, (-year, -month, -day), paper_id)
 
 
 def aggregate(corpus: Corpus) -> SiteAggregates:

@@ -17,7 +17,7 @@ from pylatexenc.latexencode import UnicodeToLatexEncoder
 
 from citehub.aggregate import CitingEntry, Hub
 from citehub.model import PREPRINT_SERVERS, Paper
-from citehub.tex import tex_parts, without_braces
+from citehub.tex import nests, tex_parts, without_braces
 from citehub.urls import Urls
 
 # BibTeX's special characters, written so that they stay text (and braces stay balanced:
@@ -53,15 +53,6 @@ def bibtex_tex(value: str) -> str:
         return bibtex_text(value)
     return "".join(part if kind != "text" else bibtex_text(part)
                    for kind, part in tex_parts(value))
-
-
-def balanced(value: str) -> bool:
-    depth = 0
-    for character in value:
-        depth += {"{": 1, "}": -1}.get(character, 0)
-        if depth < 0:
-            return False
-    return depth == 0
 
 
 def braced(value: str) -> str:
@@ -102,6 +93,11 @@ def own_url(paper: Paper) -> str | None:
     page."""
     links = {link.kind: link.url for link in paper.links}
     return next((links[kind] for kind in ("doi", "arxiv", "url") if kind in links), None)
+
+
+def landing_url(paper: Paper, urls: Urls) -> str | None:
+    """The paper's own link, else its hub page when the site has full URLs."""
+    return own_url(paper) or (urls.absolute(urls.paper(paper.id)) if urls.origin else None)
 
 
 def page_range(pages: str) -> tuple[str, str | None]:
@@ -173,12 +169,12 @@ def paper_bibtex(paper: Paper, urls: Urls) -> bytes:
                         None)
         if category:
             fields.append(("primaryClass", braced(category)))
-    url = own_url(paper) or (urls.absolute(urls.paper(paper.id)) if urls.origin else None)
+    url = landing_url(paper, urls)
     if url:
         fields.append(("url", braced(bibtex_verbatim(url))))
     # The last guard: a value whose raw braces (as BibTeX counts them) do not nest could end
     # its field and start another entry; it is written as plain text instead.
-    fields = [(name, value if balanced(value) else braced(bibtex_text(without_braces(value))))
+    fields = [(name, value if nests(value) else braced(bibtex_text(without_braces(value))))
               for name, value in fields]
     entry = Entry(entry_type, paper.id, [Field(name, value) for name, value in fields])
     # No unparse middleware: the values are written exactly as made here (the default one

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from citehub.aggregate import Hub
-from citehub.exports import own_url, page_range
+from citehub.exports import landing_url, own_url, page_range
 from citehub.model import Paper
 from citehub.urls import Urls
 
@@ -163,7 +163,7 @@ def _container(paper: Paper) -> dict[str, Any] | None:
 
 def _cited(paper: Paper, urls: Urls) -> dict[str, Any]:
     cited: dict[str, Any] = {"@type": SCHEMA_TYPES[paper.type], "name": paper.title}
-    link = own_url(paper) or (urls.absolute(urls.paper(paper.id)) if urls.origin else None)
+    link = landing_url(paper, urls)
     if link:
         cited["url"] = link
     return cited

@@ -183,16 +183,22 @@ def _known_math_commands() -> frozenset[str]:
 KNOWN_MATH_COMMANDS = _known_math_commands()
 
 
+def nests(text: str) -> bool:
+    """Whether the braces of `text`, as BibTeX counts them (a backslash before one changes
+    nothing), nest: never more closed than opened, all closed at the end."""
+    depth = 0
+    for character in text:
+        depth += {"{": 1, "}": -1}.get(character, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
 def safe_math(tex: str) -> bool:
     """Whether `tex` (between dollars) may be written into a BibTeX entry as it is."""
     if len(tex) > MAX_TEX_LENGTH or _depth(tex) > MAX_TEX_DEPTH or MATH_REFUSED.search(tex):
         return False
-    depth = 0
-    for character in tex:  # braces as BibTeX counts them: nested, never below zero
-        depth += {"{": 1, "}": -1}.get(character, 0)
-        if depth < 0:
-            return False
-    if depth:
+    if not nests(tex):
         return False
     return all(match.group(1) in KNOWN_MATH_COMMANDS for match in MATH_COMMAND.finditer(tex))
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
-from citehub.aggregate import CitingEntry, Hub, SiteAggregates
+from citehub.aggregate import CitingEntry, DateKey, Hub, SiteAggregates, newest_by
 from citehub.charts import Distribution, YearChart, distribution, year_chart
 from citehub.config import Axis, HubConfig
 from citehub.metadata import MetaTag, description, json_ld, scholar_tags, social_tags
@@ -142,13 +142,9 @@ def feed_date(paper: Paper) -> PaperDate | None:
     return paper.added or paper.date
 
 
-def in_feed_order(paper: Paper) -> tuple[bool, tuple[int, int, int], str]:
+def in_feed_order(paper: Paper) -> DateKey:
     """Newest in the hub first; papers with no date at all after them, ties by id."""
-    date = feed_date(paper)
-    if date is None:
-        return (True, (0, 0, 0), paper.id)
-    year, month, day = date.sort_key
-    return (False, (-year, -month, -day), paper.id)
+    return newest_by(feed_date(paper), paper.id)
 
 
 @dataclass(frozen=True)
@@ -207,6 +203,8 @@ class Views:
         self.roles = config.vocabulary.roles
         self.polarities = config.vocabulary.polarities
         self._cards: dict[str, PaperCard] = {}
+        # A feed's papers are picked by the plan (for its fingerprint) and again to render it.
+        self._feed_papers: dict[str, list[Paper]] = {}
         self._terms: dict[tuple[str, Axis, str], TermView] = {}
         # A hub's citing items, made once for its list, representative papers and filter
         # pages: one object per citation lets the renderer render it once for all of them.
@@ -456,7 +454,12 @@ class Views:
 
     def hub_feed_papers(self, hub: Hub) -> list[Paper]:
         """The papers a paper's feed lists: those that came into the hub last."""
-        return sorted((entry.paper for entry in hub.citing), key=in_feed_order)[:FEED_ENTRIES]
+        papers = self._feed_papers.get(hub.paper.id)
+        if papers is None:
+            papers = sorted((entry.paper for entry in hub.citing),
+                            key=in_feed_order)[:FEED_ENTRIES]
+            self._feed_papers[hub.paper.id] = papers
+        return papers
 
     def hub_feed(self, hub: Hub) -> dict[str, Any]:
         """Follow a paper: the papers citing it that came into the hub last, as an Atom feed."""

@@ -16,6 +16,7 @@ from citehub.importers.records import (
     as_dict,
     clean,
     clean_block,
+    count_of,
     date_of,
     doi,
     iso_date,
@@ -120,8 +121,8 @@ def _type(work: dict[str, Any], source: dict[str, Any], found_arxiv: str | None)
 
 
 def _counts(work: dict[str, Any]) -> list[Count]:
-    count = work.get("cited_by_count")
-    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+    count = count_of(work.get("cited_by_count"))
+    if count is None:
         return []
     # The day OpenAlex last updated the work is the day its count is of.
     return [Count("OpenAlex", count, iso_date(work.get("updated_date")) or today())]

@@ -220,6 +220,14 @@ def pages_of(first: object, last: object = None) -> str | None:
     return text or None
 
 
+def count_of(value: object) -> int | None:
+    """A citation count as a source gives it: a whole number of at least 0 (not a boolean,
+    which JSON's true is to Python), else None."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    return None
+
+
 def today() -> str:
     """The day an import reads its counts on (sources give none), as YYYY-MM-DD."""
     return datetime.date.today().isoformat()

@@ -18,6 +18,7 @@ from citehub.importers.records import (
     as_dict,
     clean,
     clean_block,
+    count_of,
     date_of,
     doi,
     iso_date,
@@ -181,12 +182,11 @@ def is_arxiv(name: object) -> bool:
 
 
 def _counts(paper: dict[str, Any]) -> list[Count]:
-    count = paper.get("citationCount")
-    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+    count = count_of(paper.get("citationCount"))
+    if count is None:
         return []
-    influential = paper.get("influentialCitationCount")
     return [Count("Semantic Scholar", count, today(),
-                  influential if isinstance(influential, int) and influential >= 0 else None)]
+                  count_of(paper.get("influentialCitationCount")))]
 
 
 def read(path: Path, diagnostics: Diagnostics, *, cited: str | None = None,
