@@ -37,6 +37,7 @@ def write_seed_hub(hub: Hub) -> None:
     hub.config("""
         title: Seed hub
         base_url: https://example.github.io/kd-hub/
+        filter_pages_min_citing: 5
     """)
     hub.paper(SURVEY_ID, f"""
         title: {SURVEY_TITLE}

@@ -122,7 +122,7 @@ def test_hubs_below_the_threshold_get_no_filter_pages(seed: Hub) -> None:
     assert not (seed.site / "papers" / SURVEY_ID / "role" / "method").exists()
 
 
-def test_small_hub_shows_summaries_without_filter_links(hub: Hub) -> None:
+def test_small_hub_links_its_terms_to_its_own_list_filtered_by_the_explorer(hub: Hub) -> None:
     hub.config("filter_pages_min_citing: 3")
     hub.paper("target", "title: Target")
     for index in range(2):
@@ -130,9 +130,31 @@ def test_small_hub_shows_summaries_without_filter_links(hub: Hub) -> None:
                                "cites: [{paper: target, role: method}]")
     assert hub.build().exit_code == 0
     page = soup(hub.page("papers/target/"))
-    assert section(page, "summaries").select("a") == []
-    assert page.select("a.tag-role") == []
+    explorer_links = {a["href"] for a in section(page, "summaries").select("a")}
+    assert explorer_links == {"/papers/target/?role=method#citing",
+                              "/papers/target/?year=2024#citing"}
+    assert {a["href"] for a in page.select("a.tag-role")} == {"/papers/target/?role=method#citing"}
     assert not (hub.site / "papers" / "target" / "role").exists()
+
+
+def test_by_default_only_hubs_longer_than_one_page_get_filter_pages(hub: Hub) -> None:
+    """A list that fits on the hub page is shown whole there: filter pages would repeat it."""
+    hub.config("paginate: 3")
+    hub.paper("long", "title: Long")
+    hub.paper("short", "title: Short")
+    for index in range(4):
+        cited = "[{paper: long, role: method}, {paper: short, role: method}]" if index < 3 \
+            else "[{paper: long, role: method}]"
+        hub.paper(f"c{index}", f"title: C{index}\ndate: 2024\ncites: {cited}")
+    assert hub.build().exit_code == 0
+    assert (hub.site / "papers" / "long" / "role" / "method" / "index.html").exists()
+    assert (hub.site / "papers" / "long" / "role" / "method" / "page" / "2" / "index.html").exists()
+    assert (hub.site / "papers" / "long" / "year" / "2024" / "index.html").exists()
+    assert not (hub.site / "papers" / "short" / "role").exists()
+    assert not (hub.site / "papers" / "short" / "year").exists()
+    references = section(soup(hub.page("papers/c0/")), "references")
+    assert [a["href"] for a in references.select("a.tag-role")] == [
+        "/papers/long/role/method/", "/papers/short/?role=method#citing"]
 
 
 def test_site_wide_role_and_year_pages(seed: Hub) -> None:
@@ -190,6 +212,24 @@ def test_long_lists_are_paginated(hub: Hub) -> None:
     assert not (hub.site / "page" / "4").exists()
 
 
+def test_a_long_list_links_a_window_of_pages_not_every_page(hub: Hub) -> None:
+    hub.config("paginate: 1")
+    for index in range(12):
+        hub.paper(f"p{index:02d}", f"title: P{index:02d}\ndate: 2024-01-{index + 1:02d}")
+    assert hub.build().exit_code == 0
+
+    def pager(path: str) -> list[str]:
+        items = soup(hub.page(path)).select(".pager li")
+        return [text_of(item) for item in items]
+
+    assert pager("") == ["1", "2", "3", "…", "12"]
+    assert pager("page/6/") == ["1", "…", "4", "5", "6", "7", "8", "…", "12"]
+    assert pager("page/4/") == ["1", "2", "3", "4", "5", "6", "…", "12"]
+    assert pager("page/12/") == ["1", "…", "10", "11", "12"]
+    current = soup(hub.page("page/6/")).select_one(".pager a[aria-current=page]")
+    assert current is not None and current["href"] == "/page/6/"
+
+
 def test_every_link_carries_the_base_path_and_resolves(seed: Hub) -> None:
     for path in html_pages(seed.site):
         for link in links_of(soup(path.read_text())):
@@ -197,6 +237,7 @@ def test_every_link_carries_the_base_path_and_resolves(seed: Hub) -> None:
                 continue
             assert link.startswith(BASE), f"{path}: {link} escapes the base path"
             location, _, fragment = link.partition("#")
+            location = location.partition("?")[0]
             target = seed.site / location[len(BASE):]
             if location.endswith("/"):
                 target = target / "index.html"

@@ -66,7 +66,8 @@ class HubConfig:
     repo_url: str | None = None
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
     representative: int = 5
-    filter_pages_min_citing: int = 5
+    # None: the hubs whose list of citing papers takes more than one page (see filter_pages_from).
+    filter_pages_min_citing: int | None = None
     paginate: int = 100
     kinds: tuple[KindRule, ...] = DEFAULT_KINDS
     repo_branch: str = "main"
@@ -84,6 +85,15 @@ class HubConfig:
         """scheme://host of base_url, or '' when base_url is only a path."""
         parts = urlsplit(self.base_url)
         return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+    @property
+    def filter_pages_from(self) -> int:
+        """The fewest citing papers a hub has filter pages with. A hub whose list fits on one
+        page shows it whole, with every role, polarity and year, and its explorer filters it:
+        filter pages there would repeat that list (they were a quarter of a large site)."""
+        if self.filter_pages_min_citing is not None:
+            return self.filter_pages_min_citing
+        return self.paginate + 1
 
     def with_base_url(self, base_url: str) -> HubConfig:
         return replace(self, base_url=base_url)
@@ -124,9 +134,7 @@ def read_config(document: Document, diagnostics: Diagnostics) -> HubConfig:
         repo_url=repo_url.rstrip("/") if repo_url else None,
         vocabulary=vocabulary,
         representative=_integer(fields, "representative", 0, defaults.representative),
-        filter_pages_min_citing=_integer(
-            fields, "filter_pages_min_citing", 1, defaults.filter_pages_min_citing
-        ),
+        filter_pages_min_citing=fields.integer("filter_pages_min_citing", 1),
         paginate=_integer(fields, "paginate", 1, defaults.paginate),
         kinds=read_kinds(fields, vocabulary),
         repo_branch=fields.text("repo_branch") or defaults.repo_branch,

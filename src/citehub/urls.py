@@ -48,6 +48,11 @@ class Urls:
     def paper_filter(self, paper_id: str, axis: FilterAxis, term: str | int, page: int = 1) -> str:
         return self.paged(f"{self.base_path}papers/{paper_id}/{axis}/{term}/", page)
 
+    def paper_explorer(self, paper_id: str, axis: FilterAxis, term: str | int) -> str:
+        """The hub's list filtered in the browser: what a filter link is on a hub without
+        filter pages (without JavaScript it is the whole list, which that hub shows whole)."""
+        return f"{self.paper(paper_id)}?{urlencode({axis: term})}#citing"
+
     def roles(self) -> str:
         return f"{self.base_path}roles/"
 

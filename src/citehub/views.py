@@ -22,7 +22,7 @@ from citehub.config import Axis, HubConfig
 from citehub.metadata import MetaTag, description, json_ld, scholar_tags, social_tags
 from citehub.model import Citation, Paper, PaperDate
 from citehub.paginate import Paginator
-from citehub.urls import RepoUrls, Urls
+from citehub.urls import FilterAxis, RepoUrls, Urls
 
 FEED_ENTRIES = 50
 LINK_LABELS = {
@@ -277,7 +277,14 @@ class Views:
         return card
 
     def has_filter_pages(self, hub: Hub) -> bool:
-        return hub.citing_count >= self.config.filter_pages_min_citing
+        return hub.citing_count >= self.config.filter_pages_from
+
+    def filter_url(self, hub: Hub, axis: FilterAxis, term: str | int) -> str:
+        """Where a role, polarity or year of a hub links: its filter page, or on a hub without
+        filter pages its list filtered by the explorer."""
+        if self.has_filter_pages(hub):
+            return self.urls.paper_filter(hub.paper.id, axis, term)
+        return self.urls.paper_explorer(hub.paper.id, axis, term)
 
     def term_view(self, hub: Hub, axis: Axis, term: str | None) -> TermView | None:
         if term is None:
@@ -286,9 +293,8 @@ class Views:
         view = self._terms.get(key)
         if view is None:
             labels = self.roles if axis == "role" else self.polarities
-            url = (self.urls.paper_filter(hub.paper.id, axis, term)
-                   if self.has_filter_pages(hub) else None)
-            view = self._terms[key] = TermView(term, labels[term], url)
+            view = self._terms[key] = TermView(term, labels[term],
+                                               self.filter_url(hub, axis, term))
         return view
 
     def citation_item(self, cited: Hub, shown: Paper, citation: Citation) -> CitationItem:
@@ -320,14 +326,14 @@ class Views:
             labels = self.roles if axis == "role" else self.polarities
             return tuple(
                 SummaryRow(term, labels[term], count, percent(hub.share(count)),
-                           self.urls.paper_filter(paper.id, axis, term) if filter_pages else None)
+                           self.filter_url(hub, axis, term))
                 for term, count in counts.items()
             )
 
         roles, polarities = rows("role", hub.roles), rows("polarity", hub.polarities)
         years = tuple(
             SummaryRow(str(year), str(year), count, percent(count / hub.citing_count),
-                       self.urls.paper_filter(paper.id, "year", year) if filter_pages else None)
+                       self.filter_url(hub, "year", year))
             for year, count in hub.years.items()
         )
         roles, polarities, years = with_bars(roles), with_bars(polarities), with_bars(years)
