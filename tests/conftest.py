@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from citehub.cli import main
+from pages_helpers import broken_links
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -61,7 +62,14 @@ class Hub:
         return self.cli("check", str(self.root), *options)
 
     def build(self, *options: str) -> Run:
-        return self.cli("build", str(self.root), *options)
+        run = self.cli("build", str(self.root), *options)
+        if run.exit_code == 0:
+            out = self.site
+            for flag in ("-o", "--output"):
+                if flag in options:
+                    out = Path(options[options.index(flag) + 1])
+            assert broken_links(out) == [], "the build published broken links"
+        return run
 
     @property
     def site(self) -> Path:

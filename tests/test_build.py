@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, Hub, temporary_folders
-from pages_helpers import entry_titles, section, soup, text_of
+from pages_helpers import broken_links, entry_titles, section, soup, text_of
 
 DEMO_SURVEY = "2402.13116"
 
@@ -60,6 +60,10 @@ def test_demo_survey_page_shows_its_citing_papers_and_references(demo_site: Path
     assert not (demo_site / "papers" / DEMO_SURVEY / "role").exists()
     summary_links = [a["href"] for a in section(page, "summaries").select("a")]
     assert f"/kd-hub/papers/{DEMO_SURVEY}/?role=background#citing" in summary_links
+
+
+def test_every_link_of_the_demo_resolves(demo_site: Path) -> None:
+    assert broken_links(demo_site) == []
 
 
 def test_demo_reference_page_shows_the_survey_section_as_context(demo_site: Path) -> None:

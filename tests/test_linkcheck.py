@@ -4,12 +4,17 @@ path; a broken link fails the build with the template and line that wrote it."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
+import citehub
+from citehub import render
+from citehub.hubfiles import HubLayout
 from citehub.linkcheck import LinkChecker, extract
+from citehub.render import hub_written_templates
 
-from conftest import Hub
+from conftest import REPO, Hub
 from pages_helpers import links_of, soup
 from problems_helpers import failed
 
@@ -98,3 +103,26 @@ def test_link_resolution(target: str, reason: str | None) -> None:
         assert problem is None
     else:
         assert problem is not None and reason in problem
+
+
+def test_only_the_hubs_own_templates_have_their_pages_read_back(hub: Hub) -> None:
+    """The theme links through the plan; a hub's template (not a copy of the theme's) may link
+    anywhere, so its build reads every page's links."""
+    hub.file("templates/notes.txt", "not a template any page uses\n")
+    theme = Path(citehub.__file__).parent / "theme" / "templates"
+    hub.file("templates/404.html", (theme / "404.html").read_text())
+    assert hub_written_templates(HubLayout(hub.root)) == ["notes.txt"]
+    hub.file("templates/404.html", (theme / "404.html").read_text() + "\n")
+    assert hub_written_templates(HubLayout(hub.root)) == ["404.html", "notes.txt"]
+    assert hub_written_templates(HubLayout(REPO)) == []  # its templates/ links to the theme's
+
+
+def test_a_build_with_the_themes_templates_does_not_read_its_pages_back(
+        site: Hub, monkeypatch: pytest.MonkeyPatch) -> None:
+    read: list[int] = []
+    monkeypatch.setattr(render, "extract", lambda data: read.append(len(data)) or extract(data))
+    assert site.build().exit_code == 0
+    assert read == []
+    broken_template(site, '<p><a href="/kd-hub/">home</a></p>')
+    assert site.build().exit_code == 0
+    assert len(read) >= 3  # the home page, the paper's page, the 404 page, …

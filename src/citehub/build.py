@@ -41,6 +41,7 @@ from citehub.pages import PlanError, PlannedFile, plan_site
 from citehub.render import (
     TemplateProblem,
     check_templates,
+    hub_written_templates,
     locate_in_templates,
     make_environment,
     render_site,
@@ -243,6 +244,7 @@ class Build:
         refuse what must not be published: a template that fails, a broken link, a site
         over GitHub Pages' limit. Returns the sizes written and the new site's manifest."""
         environment = make_environment(self.hub, model.corpus.config)
+        scan_links = bool(hub_written_templates(self.hub))
         links = LinkChecker(model.corpus.config.base_path)
         for path in work.fingerprints:
             links.add_file(path)
@@ -254,7 +256,7 @@ class Build:
         try:
             _, rendered = render_site(
                 root, work.render, environment, self.options.worker_count(),
-                partial(self.reporter.progress, label="Rendering"))
+                partial(self.reporter.progress, label="Rendering"), scan_links)
         except TemplateProblem as problem:
             self.diagnostics.error(problem.path, problem.line, problem.message)
             raise ContentError(self.diagnostics) from None

@@ -227,7 +227,7 @@ CHUNKS_PER_WORKER = 8
 
 # a written file, its size, and its links if it is a page
 Rendered = tuple[str, int, PageLinks | None]
-_job: tuple[Path | None, Sequence[PlannedFile], jinja2.Environment] | None = None
+_job: tuple[Path | None, Sequence[PlannedFile], jinja2.Environment, bool] | None = None
 
 
 def _worker_start() -> None:
@@ -241,12 +241,13 @@ def _render_chunk(bounds: tuple[int, int]) -> tuple[WriteStats, list[Rendered]]:
     """Render and write plan[start:stop] into the output folder (in a worker, or in-process);
     with no folder, only render (a check)."""
     assert _job is not None
-    root, planned, environment = _job
+    root, planned, environment, scan_links = _job
     written: list[Rendered] = []
 
     def files() -> Iterator[tuple[str, bytes | Path]]:
         for output in render_files(planned[bounds[0]:bounds[1]], environment):
-            found = extract(output.data) if output.path.endswith(".html") else None
+            found = (extract(output.data) if scan_links and output.path.endswith(".html")
+                     else None)
             written.append((output.path, len(output.data), found))
             yield output.path, output.data
 
@@ -264,9 +265,10 @@ def render_site(
     workers: int,
     progress: Callable[[Iterator[tuple[WriteStats, list[Rendered]]], int],
                        Iterator[tuple[WriteStats, list[Rendered]]]],
+    scan_links: bool = True,
 ) -> tuple[WriteStats, list[Rendered]]:
     """Render every planned file into `root` (None: in memory, writing nothing), on
-    `workers` processes when it is worth it.
+    `workers` processes when it is worth it; with `scan_links`, read each page's links.
 
     Workers are forked: they share the plan and the Jinja environment with this process
     instead of receiving copies, and send back only what the link check needs.
@@ -278,7 +280,7 @@ def render_site(
     chunks = [(start, min(start + size, len(planned))) for start in range(0, len(planned), size)]
     files, total = 0, 0
     rendered: list[Rendered] = []
-    _job = (root, planned, environment)
+    _job = (root, planned, environment, scan_links)
     pool = multiprocessing.get_context("fork").Pool(workers, _worker_start) if parallel else None
     try:
         results: Iterator[tuple[WriteStats, list[Rendered]]] = (
@@ -361,6 +363,25 @@ def _template_path(filename: str | None, fallback: str) -> str:
 
 
 # -- static files ----------------------------------------------------------------------------
+
+
+def hub_written_templates(hub: HubLayout) -> list[str]:
+    """The hub's templates that are not the theme's own (a copy of one, as in this
+    repository, is the theme's): their links are checked in the rendered pages.
+
+    The theme's pages link only through `Urls` to files the plan holds, and Markdown makes
+    no link inside the site (`is_safe_link`), so with the theme's templates alone a build
+    does not read its pages back for links; the test suite reads every page it builds.
+    """
+    theme = hub.template_sources()[0][0]
+    written = []
+    # Links out of the hub are reported by check_templates; here they are only skipped.
+    for source in walk_files(hub.templates, hub.root, Diagnostics()):
+        name = source.relative_to(hub.templates).as_posix()
+        theirs = theme / name
+        if not theirs.is_file() or theirs.read_bytes() != source.read_bytes():
+            written.append(name)
+    return sorted(written)
 
 
 def check_templates(hub: HubLayout, diagnostics: Diagnostics) -> None:
