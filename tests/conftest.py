@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from citehub.cli import main
+
 from pages_helpers import broken_links
 
 REPO = Path(__file__).resolve().parent.parent
