@@ -22,6 +22,7 @@ from citehub import load
 from citehub.build import BuildOptions, build
 from citehub.diagnostics import ContentError
 from citehub.incremental import content as content_cache
+from citehub.incremental import search as search_cache
 
 
 def digest(root: Path) -> dict[str, str]:
@@ -41,6 +42,12 @@ def paper(title: str, cites: list[str], year: int) -> str:
         lines.append("cites:")
         lines += [f"  - {{paper: {cited}, role: method}}" for cited in cites]
     return "---\n" + "\n".join(lines) + "\n---\nAbstract.\n"
+
+
+def as_a_new_process() -> None:
+    """Forget the caches a process keeps in memory: the next build reads them from disk."""
+    content_cache._OPEN.clear()
+    search_cache._LAST.clear()
 
 
 def build_or_fail(hub: Path, out: Path, *, cache: bool = True) -> bool:
@@ -193,7 +200,7 @@ def test_caches_a_pull_request_could_plant_are_not_trusted(tmp_path: Path) -> No
             path.write_bytes(b"\0" * 32 + payload)  # a forged signature
     edited = hub / "content" / "papers" / "p3.md"
     edited.write_text(edited.read_text().replace("Paper 3", "Paper three"))
-    content_cache._OPEN.clear()  # as a new process would: read the (planted) file
+    as_a_new_process()  # as a new process would: read the (planted) file
     result = build(hub, site, BuildOptions(workers=1))
     assert not planted.exists()
     assert result.written == result.stats.files  # nothing reused: a whole new site
@@ -249,7 +256,7 @@ def test_unchanged_paper_files_are_not_even_read_again(
         return original(path, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(load, "read_text", reading)
-    content_cache._OPEN.clear()  # from the signed file on disk, as a new process would
+    as_a_new_process()  # from the signed file on disk, as a new process would
     build(hub, site, BuildOptions(workers=1))
     assert sorted(read) == ["hub.yaml", "p4.md"]
     assert "Paper four" in (site / "papers" / "p4" / "index.html").read_text()
@@ -266,15 +273,15 @@ def test_links_planted_in_the_cache_folder_are_neither_followed_nor_read(
     build(hub, site, BuildOptions(workers=1))
     cache = hub / ".citehub-cache"
     names = sorted(path.name for path in cache.iterdir())
-    assert {".gitignore", "content.pickle"} <= set(names) and len(names) == 4
+    assert {".gitignore", "content.pickle", "search.pickle"} <= set(names) and len(names) == 5
     victim = tmp_path / "victim"
     victim.write_text("precious\n")
     for name in names:
         (cache / name).unlink()
-        (cache / name).symlink_to(victim if name != "content.pickle" else Path("/dev/zero"))
+        (cache / name).symlink_to(Path("/dev/zero") if name.endswith(".pickle") else victim)
     edited = hub / "content" / "papers" / "p3.md"
     edited.write_text(edited.read_text().replace("Paper 3", "Paper three"))
-    content_cache._OPEN.clear()  # as a new process would: read the (planted) files
+    as_a_new_process()  # as a new process would: read the (planted) files
     result = build(hub, site, BuildOptions(workers=1))
     assert victim.read_text() == "precious\n"
     assert result.written == result.stats.files  # nothing reused

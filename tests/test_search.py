@@ -1,9 +1,17 @@
 """The search bundle: built from the papers (one record each, with the date and citing count
-that results show), deterministic, left out with --no-search."""
+that results show), deterministic, left out with --no-search, reused while its records are
+as they were (from a signed cache only)."""
 
 from __future__ import annotations
 
 import json
+import pickle
+
+import pytest
+
+from citehub import search
+from citehub.incremental import search as search_cache
+from citehub.incremental.search import Bundle
 
 from conftest import Hub
 
@@ -37,3 +45,65 @@ def test_no_search_leaves_the_bundle_out_and_keeps_the_page(hub: Hub) -> None:
     # Turning it back on adds the bundle (the option is part of what a rebuild compares).
     assert hub.build().exit_code == 0
     assert (hub.site / "pagefind" / "pagefind.js").is_file()
+
+
+def bundle_bytes(hub: Hub) -> dict[str, bytes]:
+    bundle = hub.site / "pagefind"
+    return {path.relative_to(bundle).as_posix(): path.read_bytes()
+            for path in sorted(bundle.rglob("*")) if path.is_file()}
+
+
+def counting_index(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count Pagefind runs (each still runs: the bundle must be the real one)."""
+    runs: list[int] = []
+    original = search.index
+
+    def index(records: list[tuple[str, str]]) -> Bundle:
+        runs.append(len(records))
+        return original(records)
+
+    monkeypatch.setattr(search, "index", index)
+    return runs
+
+
+def test_a_rebuild_whose_records_are_as_they_were_reuses_the_bundle(
+        hub: Hub, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_hub(hub)
+    runs = counting_index(monkeypatch)
+    assert hub.build().exit_code == 0
+    first = bundle_bytes(hub)
+    # A summary is not indexed: the same records, the same bundle, no Pagefind run.
+    hub.paper("b", "title: BERT\ndate: 2018-10-11\nsummary: Pretrained.\ncites:\n  - paper: a",
+              "Encoders.\n")
+    assert hub.build().exit_code == 0
+    assert "Pretrained." in hub.page("papers/b/")
+    assert runs == [2] and bundle_bytes(hub) == first
+    # A title is: Pagefind runs again, and the bundle is what a build without cache makes.
+    hub.paper("b", "title: BERT again\ndate: 2018-10-11\ncites:\n  - paper: a", "Encoders.\n")
+    assert hub.build().exit_code == 0
+    assert runs == [2, 2]
+    changed = bundle_bytes(hub)
+    assert changed != first
+    search_cache._LAST.clear()
+    assert hub.build("--no-cache").exit_code == 0
+    assert bundle_bytes(hub) == changed
+
+
+def test_a_search_cache_a_pull_request_planted_is_not_used(
+        hub: Hub, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A committed .citehub-cache/search.pickle could put any script into the site's
+    bundle (or run code when unpickled): it is read only with this user's signature."""
+    write_hub(hub)
+    assert hub.build().exit_code == 0
+    first = bundle_bytes(hub)
+    planted = hub.root / ".citehub-cache" / search_cache.SEARCH_CACHE
+    digest, bundle = pickle.loads(planted.read_bytes()[32:])
+    forged = [(path, b"alert(1)" if path == "pagefind.js" else data) for path, data in bundle]
+    planted.write_bytes(b"\0" * 32 + pickle.dumps((digest, forged)))
+    search_cache._LAST.clear()  # as a new process would: read the planted file
+    runs = counting_index(monkeypatch)
+    hub.paper("b", "title: BERT\ndate: 2018-10-11\nsummary: Pretrained.\ncites:\n  - paper: a",
+              "Encoders.\n")
+    assert hub.build().exit_code == 0
+    assert runs == [2]
+    assert bundle_bytes(hub) == first

@@ -209,7 +209,8 @@ class Build:
         if self.options.search:
             with self.timer.stage("search"):
                 try:
-                    files += search_files(model.site, Urls.of(config))
+                    files += search_files(model.site, Urls.of(config),
+                                          self.hub if self.options.cache else None)
                 except SearchError as error:
                     self.fail(f"the search index failed: {error} (--no-search skips it)")
         with self.timer.stage("plan"):
