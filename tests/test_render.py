@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from citehub import render
 from citehub.config import HubConfig
@@ -122,3 +124,25 @@ def test_several_processes_write_what_one_writes(
         assert (root / "7" / "index.html").read_text() == '<a href="/7/">7</a>'
     assert results[1] == results[2]
     assert results[2]["7/index.html"] == (len('<a href="/7/">7</a>'), [("/7/", 1)])
+
+
+LINK_PIECES = ["www", "example", "com", "org", "рф", "пример", "xn--p1ai", "http", "https",
+               "mailto", "ftp", "localhost", "1", "192", ".", "\u3002", "\uff0e", ":", "@",
+               "/", "//", "-", "_", "~", "(", ")", "[", "]", "<", ">", "*", " ", "\n", "\n\n",
+               "é", "a"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(LINK_PIECES), max_size=14).map("".join))
+def test_texts_the_linkify_pretest_passes_over_have_no_bare_link(text: str) -> None:
+    """Markdown skips linkify where `MAY_LINKIFY` finds nothing: it must find every text in
+    which linkify would have made a link, so the page is the same either way."""
+    assert render.render_markdown(text) == render._MARKDOWN.render(text)
+
+
+@pytest.mark.parametrize("text", [
+    "See example.org for code.", "Mail a@b.co now", "At http://x.y/z and //localhost.",
+    "пример.рф", "(www.example.com)", "http://192.168.0.1",
+])
+def test_bare_links_are_still_linked(text: str) -> None:
+    assert "<a href=" in render.render_markdown(text)
