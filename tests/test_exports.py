@@ -323,3 +323,18 @@ def test_a_title_can_neither_run_tex_nor_end_its_field(hub: Hub) -> None:
     # The unpaired brace is a brace character; the pair after it stays a group, inside the title.
     assert "title = {Real Title\\textbraceright{}, note = {Injected note}, howpublished = {x}}" in (
         hub.page("papers/unpaired/cite.bib"))
+
+
+def test_index_json_holds_the_largest_counts_exactly_in_javascript(hub: Hub) -> None:
+    """Whole numbers are bounded where they are read, so every one index.json holds is one
+    the explorer's JSON.parse reads back exactly (and the encoder takes)."""
+    largest = 2**53 - 1
+    hub.paper("cited", "title: Cited\ndate: 2020")
+    hub.paper("citing",
+              f"title: Citing é\ndate: 2021\ncites:\n  - paper: cited\n    refs: {largest}")
+    assert hub.build().exit_code == 0
+    raw = hub.page("papers/cited/index.json")
+    data = json.loads(raw)
+    assert data["citing"][0]["refs"] == largest
+    assert '"title":"Citing é"' in raw  # UTF-8, not \\u escapes
+    assert list(data) == sorted(data) and raw.endswith("}\n")

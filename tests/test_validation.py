@@ -291,14 +291,16 @@ def test_wrong_type_names_the_line_and_says_what_was_expected(
         ("  - paper: cited\n    refs: 0", 6,
          "'refs' must be a whole number of at least 1, found 0"),
         ("  - paper: cited\n    refs: 1.5", 6, "found the number 1.5"),
+        ("  - paper: cited\n    refs: 9007199254740992", 6,
+         "'refs' may be at most 9,007,199,254,740,991, found '9007199254740992'"),
         ("  - paper: cited\n    context: {a: b}", 6, "'context' must be a list"),
         ("  - cited", 5, "each entry of 'cites' must be a mapping such as "
                          "{paper: cited, role: background}, found 'cited'"),
         ("  - role: method", 5, "a citation needs 'paper'"),
         ("  - paper: [cited]", 5, "'paper' must be text, found a list"),
     ],
-    ids=["refs-text", "refs-zero", "refs-float", "context-mapping", "entry-string",
-         "no-paper", "paper-list"],
+    ids=["refs-text", "refs-zero", "refs-float", "refs-beyond-javascript", "context-mapping",
+         "entry-string", "no-paper", "paper-list"],
 )
 def test_wrong_citation_names_its_line(hub: Hub, citation: str, line: int, expected: str) -> None:
     cited(hub)

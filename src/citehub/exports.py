@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from typing import Any
 
+import orjson
 from bibtexparser.entrypoint import write_string
 from bibtexparser.library import Library
 from bibtexparser.model import Entry, Field
@@ -231,9 +231,9 @@ def hub_json(hub: Hub, urls: Urls) -> bytes:
         "representative": [entry.paper.id for entry in hub.representative],
         "citing": [_citing_json(entry) for entry in hub.citing],
     }
-    # No indent: only then does the json module use its C encoder (hubs with thousands of
-    # citing papers make large files).
-    return (json.dumps(data, sort_keys=True, ensure_ascii=False) + "\n").encode()
+    # orjson: a large hub's file is thousands of entries, and 10,000 of them took the json
+    # module 1.4 s. Its ints are bounded by validation (`schema.MAX_WHOLE_NUMBER`).
+    return orjson.dumps(data, option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)
 
 
 def _citing_json(entry: CitingEntry) -> dict[str, Any]:

@@ -27,6 +27,9 @@ _RESOLVER = yaml.resolver.Resolver()
 # Titles, summaries and quoted contexts are sentences; 100,000 characters is an attack on
 # every page that lists the paper.
 MAX_TEXT_LENGTH = 2000
+# The largest whole number JavaScript reads exactly: counts go into index.json, which the
+# explorer parses (and the JSON encoder takes no more than 64 bits).
+MAX_WHOLE_NUMBER = 2**53 - 1
 # What may not reach a page or a feed: control characters (tab and newline aside), lone
 # surrogates, the noncharacters XML forbids, and the bidirectional embeddings, overrides and
 # isolates (U+202A to U+202E, U+2066 to U+2069), which reorder the text around a title or an author
@@ -181,6 +184,10 @@ class Fields:
         value = int(parsed)
         if value < minimum:
             self.error(node, f"{expected}, found {value}")
+            return default
+        if value > MAX_WHOLE_NUMBER:
+            self.error(node, f"'{key}' may be at most {MAX_WHOLE_NUMBER:,}, "
+                             f"found '{_shown(node.value)}'")
             return default
         return value
 
