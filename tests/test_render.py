@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from linkify_it import LinkifyIt
 
 from citehub import render
 from citehub.config import HubConfig
@@ -134,10 +135,12 @@ LINK_PIECES = ["www", "example", "com", "org", "рф", "пример", "xn--p1ai
 
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.sampled_from(LINK_PIECES), max_size=14).map("".join))
-def test_texts_the_linkify_pretest_passes_over_have_no_bare_link(text: str) -> None:
-    """Markdown skips linkify where `MAY_LINKIFY` finds nothing: it must find every text in
-    which linkify would have made a link, so the page is the same either way."""
-    assert render.render_markdown(text) == render._MARKDOWN.render(text)
+def test_the_quick_linkify_answers_as_linkify_does(text: str) -> None:
+    """Markdown asks linkify-it only where `MAY_LINKIFY` finds something: it must find every
+    text in which linkify-it would make a link, so the page is the same either way."""
+    quick, full = render.QuickLinkify(), LinkifyIt()
+    assert quick.test(text) == full.test(text)
+    assert quick.pretest(text) or not full.test(text)
 
 
 @pytest.mark.parametrize("text", [
