@@ -165,6 +165,23 @@ def test_usage_errors_exit_2(hub: Hub) -> None:
     assert hub.cli("frobnicate").exit_code == 2
 
 
+def test_the_console_script_exits_with_the_commands_code_and_all_its_output(
+        tmp_path: Path) -> None:
+    """`citehub` leaves without tearing its heap down (cli.run): what it printed must all
+    come out first, and the code must be the command's."""
+    hub = tmp_path / "hub"
+    (hub / "content" / "papers").mkdir(parents=True)
+    (hub / "content" / "papers" / "a.md").write_text("---\ntitle: A\ndate: 2020\n---\n")
+    built = run_citehub("build", str(hub), "--no-search", cwd=tmp_path)
+    assert built.returncode == 0 and built.stdout.startswith("built 1 paper")
+    (hub / "content" / "papers" / "b.md").write_text("---\ntitle: B\ncites: [{paper: x}]\n---\n")
+    failed = run_citehub("build", str(hub), "--no-search", cwd=tmp_path)
+    assert failed.returncode == 1
+    assert failed.stderr.splitlines()[-1].startswith("build failed: ")
+    assert run_citehub("build", "--no-such-option", cwd=tmp_path).returncode == 2
+    assert "Usage:" in run_citehub("--help", cwd=tmp_path).stdout
+
+
 def test_no_progress_bar_when_not_on_a_terminal(tmp_path: Path) -> None:
     result = run_citehub("build", str(REPO), "-o", str(tmp_path / "site"), cwd=REPO)
     assert result.returncode == 0
