@@ -15,7 +15,7 @@ check: $(INSTALLED)
 	$(BIN)/citehub check .
 
 test: $(INSTALLED) $(NODE_INSTALLED) system-deps
-	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff check src tests scripts bench
 	$(BIN)/mypy
 	$(BIN)/pytest
 

@@ -17,15 +17,23 @@ from bisect import bisect
 from itertools import accumulate
 from pathlib import Path
 
-WORDS = (
-    "distillation teacher student model language large knowledge transfer attention layer "
-    "token alignment reasoning chain thought policy reward gradient loss divergence sample "
-    "data augmentation instruction tuning benchmark evaluation retrieval memory context "
-    "compression quantization pruning sparse mixture expert graph vision speech agent tool "
-    "planning feedback preference safety robustness bias scaling law emergent ability"
-).split()
-FIRST = "Ada Alan Grace Edsger Barbara Donald Frances John Katherine Leslie Margaret Niklaus".split()
-LAST = "Lovelace Turing Hopper Dijkstra Liskov Knuth Allen McCarthy Johnson Lamport Hamilton".split()
+WORDS = [
+    "distillation", "teacher", "student", "model", "language", "large", "knowledge", "transfer",
+    "attention", "layer", "token", "alignment", "reasoning", "chain", "thought", "policy",
+    "reward", "gradient", "loss", "divergence", "sample", "data", "augmentation", "instruction",
+    "tuning", "benchmark", "evaluation", "retrieval", "memory", "context", "compression",
+    "quantization", "pruning", "sparse", "mixture", "expert", "graph", "vision", "speech", "agent",
+    "tool", "planning", "feedback", "preference", "safety", "robustness", "bias", "scaling", "law",
+    "emergent", "ability"
+]
+FIRST = [
+    "Ada", "Alan", "Grace", "Edsger", "Barbara", "Donald", "Frances", "John", "Katherine",
+    "Leslie", "Margaret", "Niklaus"
+]
+LAST = [
+    "Lovelace", "Turing", "Hopper", "Dijkstra", "Liskov", "Knuth", "Allen", "McCarthy", "Johnson",
+    "Lamport", "Hamilton"
+]
 CATEGORIES = ("cs.CL", "cs.LG", "cs.AI", "cs.CV", "stat.ML")
 ROLES = ("background", "method", "result", "comparison", "extension", "dataset")
 POLARITIES = ("background", "support", "contrast")

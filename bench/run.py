@@ -1,4 +1,5 @@
-"""Build-time benchmark: cold build, rebuild with nothing changed, rebuild after one edit.
+"""Build-time benchmark: cold build, rebuild with nothing changed, after one edit, after one
+citation reclassified (an edit the search index does not see).
 
 For each corpus size it generates the seeded corpus (bench/corpus.py) on tmpfs, runs the
 real `citehub build` command several times per scenario, alternating scenarios so machine
@@ -26,12 +27,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from corpus import write_corpus  # noqa: E402
-from hugo_site import hugo_binary, write_hugo_site  # noqa: E402
+from corpus import ROLES, write_corpus
+from hugo_site import hugo_binary, write_hugo_site
 
 REPO = Path(__file__).resolve().parent.parent
 CITEHUB = Path(sys.executable).parent / "citehub"
-SCENARIOS = ("cold", "unchanged", "one edit")
+SCENARIOS = ("cold", "unchanged", "one edit", "reclassified")
 
 
 @dataclass
@@ -93,6 +94,18 @@ def edit_one_paper(hub: Path, round_number: int) -> None:
     target.write_text(f"{head}\ntitle: {title}\n{tail}")
 
 
+def reclassify_one_citation(hub: Path) -> None:
+    """Give one citation of the same paper another role: what a reviewer's pull request does
+    most, and nothing the search index holds changes."""
+    papers = sorted((hub / "content" / "papers").glob("*.md"))
+    target = papers[len(papers) // 7]
+    lines = target.read_text().split("\n")
+    index = next(number for number, line in enumerate(lines) if line.startswith("    role: "))
+    current = lines[index].removeprefix("    role: ")
+    lines[index] = f"    role: {ROLES[(ROLES.index(current) + 1) % len(ROLES)]}"
+    target.write_text("\n".join(lines))
+
+
 def clear(out: Path, hub: Path) -> None:
     shutil.rmtree(out, ignore_errors=True)
     shutil.rmtree(hub / ".citehub-cache", ignore_errors=True)
@@ -115,6 +128,8 @@ def measure(size: int, runs: int, root: Path, hugo: Path | None) -> Result:
         result.samples["unchanged"].append(run_build(hub, out))
         edit_one_paper(hub, round_number)
         result.samples["one edit"].append(run_build(hub, out))
+        reclassify_one_citation(hub)
+        result.samples["reclassified"].append(run_build(hub, out))
         print(f"  round {round_number + 1}/{runs}: " + ", ".join(
             f"{scenario} {result.samples[scenario][-1].seconds:.2f} s" for scenario in SCENARIOS)
             + (f", Hugo cold {result.hugo[-1].seconds:.2f} s" if hugo else ""), flush=True)
@@ -146,7 +161,7 @@ def table(results: list[Result]) -> str:
             lines.append(
                 f"| {result.size:,} | {result.citations:,} | {result.pages:,} | "
                 f"{result.site_bytes / 1e6:,.0f} MB | {scenario} | {median:.2f} | "
-                f"{min(seconds):.2f}–{max(seconds):.2f} | {result.pages / median:,.0f} | "
+                f"{min(seconds):.2f}–{max(seconds):.2f} | {result.pages / median:,.0f} | "  # noqa: RUF001
                 f"{rss / 2**20:,.0f} MiB |"
             )
         if result.hugo:
@@ -156,7 +171,7 @@ def table(results: list[Result]) -> str:
             lines.append(
                 f"| {result.size:,} | (Hugo) | {result.hugo_pages:,} | "
                 f"{result.hugo_bytes / 1e6:,.0f} MB | cold | {median:.2f} | "
-                f"{min(seconds):.2f}–{max(seconds):.2f} | {result.hugo_pages / median:,.0f} | "
+                f"{min(seconds):.2f}–{max(seconds):.2f} | {result.hugo_pages / median:,.0f} | "  # noqa: RUF001
                 f"{rss / 2**20:,.0f} MiB |")
     lines += ["", "| papers | citehub cold / Hugo cold, per paper | citehub files | Hugo files "
               "| citehub bytes per citation |", "|---:|---:|---:|---:|---:|"]
@@ -164,7 +179,7 @@ def table(results: list[Result]) -> str:
         if result.hugo:
             ratio = statistics.median(sample.seconds for sample in result.samples["cold"]) / (
                 statistics.median(sample.seconds for sample in result.hugo))
-            lines.append(f"| {result.size:,} | {ratio:.1f}× | {result.files:,} | "
+            lines.append(f"| {result.size:,} | {ratio:.1f}× | {result.files:,} | "  # noqa: RUF001
                          f"{result.hugo_files:,} | "
                          f"{result.site_bytes / max(result.citations, 1):,.0f} B |")
     return "\n".join(lines)

@@ -103,7 +103,7 @@ def main() -> None:
     for size in arguments.sizes:
         seconds = measure(size, arguments.edits, arguments.root)
         rows.append(f"| {size:,} | {statistics.median(seconds) * 1000:.0f} ms | "
-                    f"{min(seconds) * 1000:.0f}–{max(seconds) * 1000:.0f} ms | "
+                    f"{min(seconds) * 1000:.0f}–{max(seconds) * 1000:.0f} ms | "  # noqa: RUF001
                     f"{len(seconds)} |")
     print("\n".join(["| papers | save → visible, median | range | edits |",
                      "|---:|---:|---|---:|", *rows]))
