@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 import pickle
+import tempfile
+from pathlib import Path
 
 import pytest
 
 from citehub import search
 from citehub.incremental import search as search_cache
-from citehub.incremental.search import Bundle
 
 from conftest import Hub
 
@@ -56,13 +57,13 @@ def bundle_bytes(hub: Hub) -> dict[str, bytes]:
 def counting_index(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Count Pagefind runs (each still runs: the bundle must be the real one)."""
     runs: list[int] = []
-    original = search.index
+    original = search.PagefindRun.start
 
-    def index(records: list[tuple[str, str]]) -> Bundle:
+    def start(records: list[tuple[str, str]]) -> search.PagefindRun:
         runs.append(len(records))
         return original(records)
 
-    monkeypatch.setattr(search, "index", index)
+    monkeypatch.setattr(search.PagefindRun, "start", start)
     return runs
 
 
@@ -107,3 +108,22 @@ def test_a_search_cache_a_pull_request_planted_is_not_used(
     assert hub.build().exit_code == 0
     assert runs == [2]
     assert bundle_bytes(hub) == first
+
+
+def test_a_failing_pagefind_fails_the_build_and_leaves_the_site_and_no_files(
+        hub: Hub, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    write_hub(hub)
+    assert hub.build().exit_code == 0
+    before = bundle_bytes(hub)
+    broken = tmp_path / "pagefind"
+    broken.write_text("#!/bin/sh\necho 'Error: out of cheese' >&2\nexit 3\n")
+    broken.chmod(0o755)
+    monkeypatch.setattr(search, "get_executable", lambda: broken)
+    temporary = Path(search.memory_folder() or tempfile.gettempdir())
+    left_before = set(temporary.glob("citehub-search-*"))
+    hub.paper("a", "title: Attention Is All You Need, again\ndate: 2017-06-12", "Transformers.\n")
+    run = hub.build()
+    assert run.exit_code == 1
+    assert "the search index failed: Error: out of cheese (--no-search skips it)" in run.stderr
+    assert bundle_bytes(hub) == before  # the previous site, as it was
+    assert set(temporary.glob("citehub-search-*")) == left_before

@@ -48,7 +48,7 @@ from citehub.render import (
     static_files,
 )
 from citehub.report import Reporter, human_bytes
-from citehub.search import SearchError, search_files
+from citehub.search import SearchError, SearchIndex
 from citehub.urls import Urls
 from citehub.validate import revalidate, validate
 from citehub.write import read_marker, recover_abandoned, staged_output
@@ -201,18 +201,28 @@ class Build:
 
     def plan(self, model: Model, layout: str) -> Plan:
         config = model.corpus.config
-        with self.timer.stage("plan"):
-            try:
-                files = plan_site(config, model.site, layout)
-            except PlanError as error:
-                self.fail(str(error))
+        search = None
         if self.options.search:
+            # Pagefind indexes in its own process while the pages are planned.
             with self.timer.stage("search"):
                 try:
-                    files += search_files(model.site, Urls.of(config),
-                                          self.hub if self.options.cache else None)
+                    search = SearchIndex.start(model.site, Urls.of(config),
+                                               self.hub if self.options.cache else None)
                 except SearchError as error:
                     self.fail(f"the search index failed: {error} (--no-search skips it)")
+        try:
+            with self.timer.stage("plan"):
+                files = plan_site(config, model.site, layout)
+            if search is not None:
+                with self.timer.stage("search"):
+                    files += search.files()
+        except PlanError as error:
+            self.fail(str(error))
+        except SearchError as error:
+            self.fail(f"the search index failed: {error} (--no-search skips it)")
+        finally:
+            if search is not None:
+                search.cancel()
         with self.timer.stage("plan"):
             check_templates(self.hub, self.diagnostics)
             statics = {path.as_posix(): source

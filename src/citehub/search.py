@@ -4,15 +4,16 @@ package ships (nothing is downloaded). The theme's /search/ page queries it in t
 results show a paper's title, date and how many papers cite it.
 
 Indexing the papers rather than the built site keeps list pages (filters, years, roles) out
-of the results, and the index independent of the theme. Pagefind's temporary files go on
-tmpfs where there is one, and a rebuild whose records are all as they were reuses the last
-bundle (`incremental.search`).
+of the results, and the index independent of the theme. Pagefind runs beside the planning of
+the pages, its temporary files on tmpfs where there is one, and a rebuild whose records are
+all as they were reuses the last bundle (`incremental.search`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -35,53 +36,102 @@ class SearchError(Exception):
     """Pagefind failed (its message)."""
 
 
-def search_files(site: SiteAggregates, urls: Urls,
-                 cache: HubLayout | None = None) -> list[PlannedFile]:
-    """The files of the search bundle, under <base path>/pagefind/; with `cache`, the
-    hub's last bundle when its records are all as they were."""
-    # Relative to the base path: Pagefind puts the path it is served from in front.
-    records = [
-        (urls.output_path(urls.paper(hub.paper.id)),
-         record_page(hub.paper.title, hub.paper.authors, hub.paper.abstract,
-                     hub.paper.date.text if hub.paper.date else "", hub.citing_count))
-        for hub in site.hubs.values()]
-    digest = records_digest(records) if cache else ""
-    bundle = recall_bundle(cache, digest) if cache else None
-    if bundle is None:
-        bundle = index(records)
-        if cache:
-            remember_bundle(cache, digest, bundle)
-    files = []
-    for path, data in bundle:
-        relative = f"{BUNDLE}/{path}"
-        files.append(PlannedFile(urls.output_path(urls.asset(relative)), urls.asset(relative),
-                                 data=data,
-                                 fingerprint=hashlib.blake2b(data, digest_size=16).hexdigest()))
-    return files
+class SearchIndex:
+    """The search bundle in the making: Pagefind runs in its own process from `start` until
+    `files` is asked for, so the build plans its pages meanwhile. With a cache (the hub),
+    the hub's last bundle is taken when its records are all as they were."""
+
+    def __init__(self, urls: Urls, cache: HubLayout | None, digest: str,
+                 bundle: Bundle | None, run: PagefindRun | None) -> None:
+        self.urls = urls
+        self.cache = cache
+        self.digest = digest
+        self.bundle = bundle
+        self.run = run
+
+    @classmethod
+    def start(cls, site: SiteAggregates, urls: Urls,
+              cache: HubLayout | None = None) -> SearchIndex:
+        # Relative to the base path: Pagefind puts the path it is served from in front.
+        records = [
+            (urls.output_path(urls.paper(hub.paper.id)),
+             record_page(hub.paper.title, hub.paper.authors, hub.paper.abstract,
+                         hub.paper.date.text if hub.paper.date else "", hub.citing_count))
+            for hub in site.hubs.values()]
+        digest = records_digest(records) if cache else ""
+        bundle = recall_bundle(cache, digest) if cache else None
+        run = PagefindRun.start(records) if bundle is None else None
+        return cls(urls, cache, digest, bundle, run)
+
+    def files(self) -> list[PlannedFile]:
+        """The files of the bundle, under <base path>/pagefind/ (waiting for Pagefind)."""
+        if self.bundle is None:
+            assert self.run is not None
+            self.bundle = self.run.bundle()
+            if self.cache:
+                remember_bundle(self.cache, self.digest, self.bundle)
+        urls, files = self.urls, []
+        for path, data in self.bundle:
+            relative = f"{BUNDLE}/{path}"
+            files.append(PlannedFile(urls.output_path(urls.asset(relative)),
+                                     urls.asset(relative), data=data,
+                                     fingerprint=hashlib.blake2b(data, digest_size=16)
+                                     .hexdigest()))
+        return files
+
+    def cancel(self) -> None:
+        """Stop Pagefind, when the build fails before it needs the bundle."""
+        if self.run is not None:
+            self.run.stop()
 
 
-def index(records: list[tuple[str, str]]) -> Bundle:
-    """Pagefind's bundle for these (page path, page) records, in path order."""
-    with tempfile.TemporaryDirectory(prefix="citehub-search-", dir=memory_folder()) as temporary:
-        root = Path(temporary)
-        pages, bundle = root / "pages", root / "bundle"
-        for path, text in records:
-            page = pages / path
-            page.parent.mkdir(parents=True, exist_ok=True)
-            page.write_text(text, encoding="utf-8")
+class PagefindRun:
+    """Pagefind indexing (page path, page) records, in a folder of its own on tmpfs."""
+
+    def __init__(self, folder: Path, process: subprocess.Popen[str]) -> None:
+        self.folder = folder
+        self.process = process
+
+    @classmethod
+    def start(cls, records: list[tuple[str, str]]) -> PagefindRun:
+        folder = Path(tempfile.mkdtemp(prefix="citehub-search-", dir=memory_folder()))
         try:
-            run = subprocess.run(
-                [str(get_executable()), "--site", str(pages), "--output-path", str(bundle),
-                 "--force-language", "en", "--silent"],
-                capture_output=True, text=True, check=False)
-        except (OSError, FileNotFoundError) as error:
+            for path, text in records:
+                page = folder / "pages" / path
+                page.parent.mkdir(parents=True, exist_ok=True)
+                page.write_text(text, encoding="utf-8")
+            command = [str(get_executable()), "--site", str(folder / "pages"),
+                       "--output-path", str(folder / "bundle"), "--force-language", "en",
+                       "--silent"]
+            process = subprocess.Popen(command, stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, text=True)
+        except OSError as error:
+            shutil.rmtree(folder, ignore_errors=True)
             raise SearchError(f"cannot run Pagefind: {error}") from None
-        if run.returncode != 0:
-            raise SearchError((run.stderr or run.stdout).strip() or f"exit {run.returncode}")
-        # Pagefind's own UIs are not used: the theme's search.js shows the results.
-        return [(path.relative_to(bundle).as_posix(), path.read_bytes())
-                for path in sorted(bundle.rglob("*"))
-                if path.is_file() and not path.name.startswith(UNUSED)]
+        return cls(folder, process)
+
+    def bundle(self) -> Bundle:
+        """The bundle, in path order, once Pagefind is done; Pagefind's own UIs are left out
+        (the theme's search.js shows the results)."""
+        try:
+            stdout, stderr = self.process.communicate()
+            if self.process.returncode != 0:
+                raise SearchError((stderr or stdout).strip() or f"exit {self.process.returncode}")
+            bundle = self.folder / "bundle"
+            return [(path.relative_to(bundle).as_posix(), path.read_bytes())
+                    for path in sorted(bundle.rglob("*"))
+                    if path.is_file() and not path.name.startswith(UNUSED)]
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdout, self.process.stderr):
+            if stream is not None:
+                stream.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def memory_folder() -> str | None:
