@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+
+import orjson
 
 from citehub.hubfiles import HubLayout, cache_folder
 from citehub.incremental.inputs import record_path
@@ -33,8 +34,9 @@ def remember_pages(hub: HubLayout, out_dir: Path, site: str, manifest: Manifest)
     """The fingerprint and size of every file of the site just written into `out_dir`."""
     if cache_folder(hub) is None:
         return
-    data = json.dumps({"site": site, "pages": manifest}, separators=(",", ":"))
-    write_signed(_manifest_file(hub, out_dir), "pages", data.encode())
+    # orjson: 57,000 entries at 10k papers took the json module most of a second.
+    data = orjson.dumps({"site": site, "pages": manifest})
+    write_signed(_manifest_file(hub, out_dir), "pages", data)
 
 
 def recall_pages(hub: HubLayout, out_dir: Path, marker: str) -> Manifest | None:
@@ -44,7 +46,7 @@ def recall_pages(hub: HubLayout, out_dir: Path, marker: str) -> Manifest | None:
     if data is None:
         return None
     try:
-        record = json.loads(data)
+        record = orjson.loads(data)
         if site_line(str(record["site"])) not in marker:
             return None
         return {path: (str(fingerprint), int(size))
