@@ -93,8 +93,9 @@ def social_tags(hub: Hub, urls: Urls, site_title: str) -> tuple[MetaTag, ...]:
         tags.append(("property", "og:url", urls.absolute(urls.paper(paper.id))))
     if paper.date is not None and paper.date.day is not None and paper.type != "book":
         tags.append(("property", "article:published_time", paper.date.text))
-    tags += [("name", "twitter:card", "summary"), ("name", "twitter:title", paper.title),
-             ("name", "twitter:description", description(paper))]
+    # X reads og:title and og:description where its own tags are missing: only the card
+    # type is its own (every page would otherwise carry the title and description twice).
+    tags.append(("name", "twitter:card", "summary"))
     return tuple(tags)
 
 
