@@ -5,12 +5,14 @@ the page stays whole."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from .conftest import SiteServer, WatchedPage
-from seed_hub import SURVEY_ID
+from .conftest import SiteServer, WatchedPage, build_site, serve
+from conftest import Hub
+from seed_hub import SURVEY_ID, write_seed_hub
 
 pytestmark = pytest.mark.browser
 
@@ -187,3 +189,39 @@ def test_loading_the_hub_page_shifts_no_layout(seed_server: SiteServer,
         requestAnimationFrame(() => requestAnimationFrame(() => resolve(total)));
     })""")
     assert shift == 0
+
+
+@pytest.fixture(scope="module")
+def unfiltered_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SiteServer]:
+    """The seed hub with hub.yaml's defaults: its 36 citing papers fit on one page, so it has
+    no filter pages, and its roles, polarities and years link to the explorer instead."""
+    hub = Hub(tmp_path_factory.mktemp("unfiltered-hub"))
+    write_seed_hub(hub)
+    config = hub.root / "content" / "hub.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "filter_pages_min_citing: 5\n", ""), encoding="utf-8")
+    site = build_site(hub.root, tmp_path_factory.mktemp("unfiltered-site") / "site")
+    assert not (site.root / "papers" / SURVEY_ID / "role").exists()
+    yield from serve(site)
+
+
+def test_on_a_hub_without_filter_pages_a_role_or_year_link_opens_the_filtered_list(
+        unfiltered_server: SiteServer, watched: WatchedPage) -> None:
+    page = watched.page
+    watched.goto(unfiltered_server.url(HUB))
+    expect_showing(page, 36)
+    # A citation's role chip: the hub's own list, filtered, scrolled to.
+    page.locator("#citing-results a.tag-role", has_text="Background").first.click()
+    expect_showing(page, 6)
+    assert page.url.endswith(f"{HUB}?role=background#citing")
+    expect(box(page, "role", "Background")).to_be_checked()
+    assert all(chip == "Background" for chip in
+               page.locator("#citing-results a.tag-role").all_inner_texts())
+    # A year in the chart's legend, from the top of a fresh page.
+    watched.goto(unfiltered_server.url(HUB))
+    page.locator(".legend.years a", has_text="2025").click()
+    expect_showing(page, 8)
+    assert page.url.endswith(f"{HUB}?year=2025#citing")
+    expect(box(page, "year", "2025")).to_be_checked()
+    expect(page.locator("#citing")).to_be_in_viewport()
+    watched.assert_clean()
