@@ -60,8 +60,9 @@ class Planner:
         files.extend(self.year_pages())
         files.append(self.page(self.urls.not_found(), "404.html", title="Page not found",
                                in_sitemap=False))
+        bundles = self.urls.search_bundles(self.site.hubs)
         files.append(self.page(self.urls.search(), "search.html", title="Search",
-                               in_sitemap=False))
+                               in_sitemap=False, parts=bundles, bundles=bundles))
         files.extend(self.feed_files())
         files.append(PlannedFile(".nojekyll", self.urls.asset(".nojekyll"),
                                  data=b"", fingerprint="empty"))

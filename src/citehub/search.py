@@ -4,9 +4,11 @@ package ships (nothing is downloaded). The theme's /search/ page queries it in t
 results show a paper's title, date and how many papers cite it.
 
 Indexing the papers rather than the built site keeps list pages (filters, years, roles) out
-of the results, and the index independent of the theme. Pagefind runs beside the planning of
-the pages, its temporary files on tmpfs where there is one, and a rebuild whose records are
-all as they were reuses the last bundle (`incremental.search`).
+of the results, and the index independent of the theme. A large hub is indexed in bundles of
+about `urls.SEARCH_BUNDLE_PAPERS` papers, which the search page merges: Pagefind has no
+incremental mode, so a bundle whose records are all as they were is the last build's
+(`incremental.search`), and only the bundles an edit touched are indexed again. Pagefind
+runs beside the planning of the pages, its temporary files on tmpfs where there is one.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from markupsafe import escape
@@ -23,11 +27,12 @@ from pagefind_bin import get_executable  # type: ignore[import-untyped]
 
 from citehub.aggregate import SiteAggregates
 from citehub.hubfiles import HubLayout
-from citehub.incremental.search import Bundle, recall_bundle, records_digest, remember_bundle
+from citehub.incremental.search import Bundle, recall_bundle, records_digest, remember_bundles
 from citehub.pages import PlannedFile
 from citehub.urls import Urls
 
-BUNDLE = "pagefind"
+# Pagefind processes at once: each uses every core, and each holds its bundle in memory.
+PARALLEL_RUNS = 2
 MEMORY = "/dev/shm"
 UNUSED = ("pagefind-ui", "pagefind-modular-ui", "pagefind-component-ui", "pagefind-highlight")
 
@@ -37,52 +42,79 @@ class SearchError(Exception):
 
 
 class SearchIndex:
-    """The search bundle in the making: Pagefind runs in its own process from `start` until
-    `files` is asked for, so the build plans its pages meanwhile. With a cache (the hub),
-    the hub's last bundle is taken when its records are all as they were."""
+    """The search bundles in the making: Pagefind indexes each bundle whose records changed,
+    in processes of its own, from `start` until `files` is asked for, so the build plans its
+    pages meanwhile. With a cache (the hub), a bundle whose records are all as they were is
+    the last build's."""
 
-    def __init__(self, urls: Urls, cache: HubLayout | None, digest: str,
-                 bundle: Bundle | None, run: PagefindRun | None) -> None:
+    def __init__(self, urls: Urls, cache: HubLayout | None) -> None:
         self.urls = urls
         self.cache = cache
-        self.digest = digest
-        self.bundle = bundle
-        self.run = run
+        self.digests: dict[str, str] = {}  # bundle folder → digest of its records, in order
+        self.kept: dict[str, Bundle] = {}  # folder → the last build's bundle
+        self.made: dict[str, Future[Bundle]] = {}  # folder → its indexing
+        self.runs: list[PagefindRun] = []
+        self.lock = threading.Lock()
+        self.cancelled = threading.Event()
+        self.pool = ThreadPoolExecutor(PARALLEL_RUNS, thread_name_prefix="citehub-search")
 
     @classmethod
     def start(cls, site: SiteAggregates, urls: Urls,
               cache: HubLayout | None = None) -> SearchIndex:
-        # Relative to the base path: Pagefind puts the path it is served from in front.
-        records = [
-            (urls.output_path(urls.paper(hub.paper.id)),
-             record_page(hub.paper.title, hub.paper.authors, hub.paper.abstract,
-                         hub.paper.date.text if hub.paper.date else "", hub.citing_count))
-            for hub in site.hubs.values()]
-        digest = records_digest(records) if cache else ""
-        bundle = recall_bundle(cache, digest) if cache else None
-        run = PagefindRun.start(records) if bundle is None else None
-        return cls(urls, cache, digest, bundle, run)
+        index = cls(urls, cache)
+        records: dict[str, list[tuple[str, str]]] = {
+            folder: [] for folder in urls.search_bundles(site.hubs)}
+        for hub in site.hubs.values():
+            # Relative to the base path: Pagefind puts the path it is served from in front.
+            records[urls.search_bundle(hub.paper.id, len(site.hubs))].append(
+                (urls.output_path(urls.paper(hub.paper.id)),
+                 record_page(hub.paper.title, hub.paper.authors, hub.paper.abstract,
+                             hub.paper.date.text if hub.paper.date else "", hub.citing_count)))
+        for folder, bundle_records in records.items():
+            digest = index.digests[folder] = records_digest(bundle_records) if cache else ""
+            kept = recall_bundle(cache, folder, digest) if cache else None
+            if kept is not None:
+                index.kept[folder] = kept
+            else:
+                index.made[folder] = index.pool.submit(index.index, bundle_records)
+        return index
+
+    def index(self, records: list[tuple[str, str]]) -> Bundle:
+        """One bundle, in a worker thread (which only waits for Pagefind)."""
+        if self.cancelled.is_set():
+            raise SearchError("cancelled")
+        run = PagefindRun.start(records)
+        with self.lock:
+            self.runs.append(run)
+        if self.cancelled.is_set():
+            run.kill()
+        return run.bundle()
 
     def files(self) -> list[PlannedFile]:
-        """The files of the bundle, under <base path>/pagefind/ (waiting for Pagefind)."""
-        if self.bundle is None:
-            assert self.run is not None
-            self.bundle = self.run.bundle()
-            if self.cache:
-                remember_bundle(self.cache, self.digest, self.bundle)
-        urls, files = self.urls, []
-        for path, data in self.bundle:
-            relative = f"{BUNDLE}/{path}"
-            files.append(PlannedFile(urls.output_path(urls.asset(relative)),
-                                     urls.asset(relative), data=data,
-                                     fingerprint=hashlib.blake2b(data, digest_size=16)
-                                     .hexdigest()))
+        """The files of every bundle, each under its folder (waiting for Pagefind)."""
+        bundles = {**self.kept, **{folder: indexing.result()
+                                   for folder, indexing in self.made.items()}}
+        if self.cache and self.made:
+            remember_bundles(self.cache, {folder: (digest, bundles[folder])
+                                          for folder, digest in self.digests.items()})
+        files = []
+        for folder in self.digests:
+            for path, data in bundles[folder]:
+                url = folder + path
+                files.append(PlannedFile(self.urls.output_path(url), url, data=data,
+                                         fingerprint=hashlib.blake2b(data, digest_size=16)
+                                         .hexdigest()))
         return files
 
     def cancel(self) -> None:
-        """Stop Pagefind, when the build fails before it needs the bundle."""
-        if self.run is not None:
-            self.run.stop()
+        """Stop Pagefind, when the build fails before it needs the bundles (and once they
+        are made: then there is nothing left to stop)."""
+        self.cancelled.set()
+        with self.lock:
+            runs = list(self.runs)
+        for run in runs:
+            run.kill()
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 class PagefindRun:
@@ -112,7 +144,7 @@ class PagefindRun:
 
     def bundle(self) -> Bundle:
         """The bundle, in path order, once Pagefind is done; Pagefind's own UIs are left out
-        (the theme's search.js shows the results)."""
+        (the theme's search.js shows the results). The folder goes in any case."""
         try:
             stdout, stderr = self.process.communicate()
             if self.process.returncode != 0:
@@ -122,16 +154,12 @@ class PagefindRun:
                     for path in sorted(bundle.rglob("*"))
                     if path.is_file() and not path.name.startswith(UNUSED)]
         finally:
-            self.stop()
+            self.process.wait()
+            shutil.rmtree(self.folder, ignore_errors=True)
 
-    def stop(self) -> None:
+    def kill(self) -> None:
         if self.process.poll() is None:
             self.process.kill()
-        self.process.wait()
-        for stream in (self.process.stdout, self.process.stderr):
-            if stream is not None:
-                stream.close()
-        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def memory_folder() -> str | None:

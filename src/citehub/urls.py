@@ -6,12 +6,19 @@ site under /<repo>/ on GitHub Pages has no link that escapes it.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 from citehub.config import HubConfig
 
 FilterAxis = str  # "role", "year" or "polarity": the path segment of a per-paper filter page
+
+# Papers per search bundle. Pagefind indexes a bundle whole, in memory: split, an edit
+# re-indexes only the bundle holding the paper, and no Pagefind process holds the whole hub.
+# The search page merges the bundles (Pagefind's mergeIndex).
+SEARCH_BUNDLE_PAPERS = 2000
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,22 @@ class Urls:
 
     def asset(self, name: str) -> str:
         return f"{self.base_path}{name}"
+
+    def search_bundle(self, paper_id: str, paper_count: int) -> str:
+        """The folder of the search bundle that indexes this paper: by a hash of its id, so
+        that a paper stays in its bundle while others come and go."""
+        count = -(-paper_count // SEARCH_BUNDLE_PAPERS)
+        digest = hashlib.blake2b(paper_id.encode(), digest_size=4).digest()
+        shard = int.from_bytes(digest, "big") % count if count > 1 else 0
+        return self.asset("pagefind/" if shard == 0 else f"pagefind/shards/{shard}/")
+
+    def search_bundles(self, paper_ids: Iterable[str]) -> list[str]:
+        """The folders of the bundles these papers are indexed in, the main one first (the
+        search page loads its script); a bundle no paper falls in is not made."""
+        ids = list(paper_ids)
+        folders = {self.search_bundle(paper_id, len(ids)) for paper_id in ids}
+        main = self.asset("pagefind/")
+        return sorted(folders, key=lambda folder: (folder != main, len(folder), folder))
 
     def feed(self) -> str:
         return f"{self.base_path}feed.xml"

@@ -5,11 +5,15 @@ and citing count; following a result opens the paper's page."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import SiteServer, WatchedPage
+from citehub import urls
+
+from .conftest import SiteServer, WatchedPage, build_site, serve
+from conftest import Hub
 
 pytestmark = pytest.mark.browser
 
@@ -32,4 +36,35 @@ def test_searching_a_demo_title_finds_it_and_follows_the_result(
     first.get_by_role("link").click()
     expect(page).to_have_url(demo_server.url("papers/10.1093-mind-lix.236.433/"))
     expect(page.locator("h1")).to_have_text(TURING)
+    watched.assert_clean()
+
+
+@pytest.fixture(scope="module")
+def bundled_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SiteServer]:
+    """Nine papers in search bundles of two (`urls.SEARCH_BUNDLE_PAPERS`), as a hub of
+    tens of thousands is split: the search page merges them."""
+    hub = Hub(tmp_path_factory.mktemp("bundled-hub"))
+    hub.config("title: Bundled hub\nbase_url: https://example.org/bundled/\n")
+    for number in range(9):
+        hub.paper(f"p{number}", f"title: Zebrafish study {WORDS[number]}\ndate: 2020")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(urls, "SEARCH_BUNDLE_PAPERS", 2)
+        site = build_site(hub.root, tmp_path_factory.mktemp("bundled-site") / "site")
+    assert len(list(site.root.rglob("pagefind-entry.json"))) >= 3
+    yield from serve(site)
+
+
+WORDS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india"]
+
+
+def test_a_hub_indexed_in_several_bundles_is_searched_whole(
+        bundled_server: SiteServer, watched: WatchedPage) -> None:
+    page = watched.page
+    watched.goto(bundled_server.url("search/?q=zebrafish"))
+    expect(page.locator(".search-status")).to_have_text("9 papers match “zebrafish”.")
+    titles = page.locator(".search-results li a").all_inner_texts()
+    assert sorted(titles) == sorted(f"Zebrafish study {word}" for word in WORDS)
+    for word in WORDS:  # each paper, whichever bundle holds it
+        watched.goto(bundled_server.url(f"search/?q={word}"))
+        expect(page.locator(".search-results li a")).to_have_text([f"Zebrafish study {word}"])
     watched.assert_clean()

@@ -1,10 +1,11 @@
-"""The search cache: the last Pagefind bundle, by a digest of every record it indexed.
+"""The search cache: the last Pagefind bundles, each by a digest of every record it indexed.
 
-Pagefind indexes the whole site or nothing, and takes seconds on a large hub; an edit that
-leaves every record as it was (a citation's context, a role, a summary) reuses the bundle
-instead. The digest covers the records, their paths, Pagefind's version and citehub's code,
-so a bundle is reused only where Pagefind would write the same one. Within one process (a
-preview) the last bundle stays in memory.
+Pagefind indexes a bundle whole and takes seconds on a large one; a bundle whose records an
+edit left as they were (a citation's context, a role, a summary; the papers of the other
+bundles, see `urls.SEARCH_BUNDLE_PAPERS`) is reused instead. The digest covers the records,
+their paths, Pagefind's version and citehub's code, so a bundle is reused only where
+Pagefind would write the same one. Within one process (a preview) the last bundles stay in
+memory.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ SEARCH_CACHE = "search.pickle"
 SALT = "search"
 
 Bundle = list[tuple[str, bytes]]  # (path in the bundle, data), in path order
+Kept = dict[str, tuple[str, Bundle]]  # bundle folder → (digest of its records, bundle)
 
-_LAST: dict[str, tuple[str, Bundle]] = {}  # hub folder → (digest, bundle)
+_LAST: dict[str, Kept] = {}  # hub folder → its bundles
 
 
 def records_digest(records: Iterable[tuple[str, str]]) -> str:
@@ -37,26 +39,28 @@ def records_digest(records: Iterable[tuple[str, str]]) -> str:
     return digest.hexdigest()
 
 
-def recall_bundle(hub: HubLayout, digest: str) -> Bundle | None:
-    """The bundle indexed from records with this digest, when the last build made it."""
+def recall_bundle(hub: HubLayout, folder: str, digest: str) -> Bundle | None:
+    """The bundle of `folder` indexed from records with this digest, when the last build
+    made it."""
     key = str(hub.root.absolute())
-    last = _LAST.get(key)
-    if last is None:
-        folder = cache_folder(hub, make=False)
-        data = read_signed(folder / SEARCH_CACHE, SALT) if folder else None
+    kept = _LAST.get(key)
+    if kept is None:
+        cache = cache_folder(hub, make=False)
+        data = read_signed(cache / SEARCH_CACHE, SALT) if cache else None
         if data is None:
             return None
-        last = pickle.loads(data)  # signed by us: see signing's docstring
-        if not (isinstance(last, tuple) and len(last) == 2):
+        kept = pickle.loads(data)  # signed by us: see signing's docstring
+        if not isinstance(kept, dict):
             return None
-        _LAST[key] = last
-    kept_digest, bundle = last
+        _LAST[key] = kept
+    kept_digest, bundle = kept.get(folder, ("", []))
     return bundle if kept_digest == digest else None
 
 
-def remember_bundle(hub: HubLayout, digest: str, bundle: Bundle) -> None:
-    _LAST[str(hub.root.absolute())] = (digest, bundle)
-    folder = cache_folder(hub)
-    if folder is not None:
-        write_signed(folder / SEARCH_CACHE, SALT,
-                     pickle.dumps((digest, bundle), protocol=pickle.HIGHEST_PROTOCOL))
+def remember_bundles(hub: HubLayout, bundles: Kept) -> None:
+    """Every bundle of the site just built, for the next build."""
+    _LAST[str(hub.root.absolute())] = bundles
+    cache = cache_folder(hub)
+    if cache is not None:
+        write_signed(cache / SEARCH_CACHE, SALT,
+                     pickle.dumps(bundles, protocol=pickle.HIGHEST_PROTOCOL))

@@ -39,6 +39,10 @@ async function run() {
         "--no-search; the live preview leaves it out).");
     return;
   }
+  // A large hub's index comes in several bundles (an edit re-indexes one): search them all.
+  for (const bundle of (container.dataset.merge || "").split(" ").filter(Boolean)) {
+    await pagefind.mergeIndex(bundle);
+  }
   const search = await pagefind.search(query);
   const found = await Promise.all(search.results.slice(0, MOST).map((result) => result.data()));
   list.replaceChildren(...found.map(item));
