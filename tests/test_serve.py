@@ -13,6 +13,7 @@ import pytest
 
 from citehub.serve import PortInUse, bind
 from citehub.serve.http import with_preview_tools
+from citehub.serve.rebuild import BUILD_NICENESS
 from serve_helpers import CITEHUB, free_port, serving
 
 from conftest import Hub
@@ -81,6 +82,17 @@ def test_ctrl_c_also_stops_the_build_process(hub: Hub) -> None:
         assert served.process.wait(timeout=10) == 0
     assert not Path(f"/proc/{children[0]}").exists() or "zombie" in Path(
         f"/proc/{children[0]}/status").read_text().lower()
+
+
+def test_the_build_process_gives_way_to_the_server(hub: Hub) -> None:
+    """On two cores a full rebuild would take the CPU the server needs to show the next save
+    ahead: the build process runs at a lower priority (a higher niceness)."""
+    write_hub(hub)
+    with serving(hub.root) as served:
+        server = os.getpriority(os.PRIO_PROCESS, served.process.pid)
+        children = build_processes(served.process.pid)
+        assert [os.getpriority(os.PRIO_PROCESS, child) for child in children] == [
+            min(19, server + BUILD_NICENESS)]
 
 
 def test_a_build_process_that_dies_is_said_not_hung_on(hub: Hub) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import multiprocessing
+import os
 import signal
 import socket
 import sys
@@ -221,6 +222,10 @@ class Outcome(NamedTuple):
     base_path: str
 
 
+# How far below the server the build process runs (it renders on every core meanwhile).
+BUILD_NICENESS = 10
+
+
 class BuildProcess:
     """Rebuilds in a process of their own, forked once the first build is done (so it starts
     with that build's caches warm): the server's process keeps its interpreter to itself for
@@ -270,6 +275,9 @@ class BuildProcess:
 def _keep_building(preview: Preview, connection: Connection,
                    sockets: list[socket.socket]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which stops us
+    # Behind the server, which shows the next save ahead while this builds the last one: on
+    # two cores a full rebuild would otherwise take the CPU that the next save needs.
+    os.nice(BUILD_NICENESS)
     for listening in sockets:
         listening.close()
     preview.model = None  # the server's to patch; a build here makes its own
