@@ -9,17 +9,20 @@ import datetime
 import json
 import os
 import re
+import tempfile
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from citehub.build import load_corpus
 from citehub.diagnostics import Diagnostics
+from citehub.importers import SourceError, read_bibliography
 from citehub.importers.fetch import fetch
 from citehub.importers.hub import slug
 from citehub.load import PAPER_ID
@@ -501,3 +504,96 @@ def test_a_citation_is_never_lost_in_an_odd_front_matter(hub: Hub, text: str) ->
         assert "mine.md:1: error: cannot add the citations to this file" in run.stderr
         assert mine.read_text() == text
         assert not (hub.root / "content/papers/new.md").exists()
+
+
+def json_paths(value: object, depth: int = 4, items: int = 2) -> list[tuple[object, ...]]:
+    """Every place in a JSON document down to `depth` levels (the first `items` of a list)."""
+    if depth == 0:
+        return []
+    children: list[tuple[object, object]] = (
+        list(value.items()) if isinstance(value, dict)
+        else list(enumerate(value[:items])) if isinstance(value, list) else [])
+    paths: list[tuple[object, ...]] = []
+    for key, child in children:
+        paths.append((key,))
+        paths += [(key, *rest) for rest in json_paths(child, depth - 1, items)]
+    return paths
+
+
+EXPORTS = [("s2", S2 / "Paper.json"), ("s2", S2 / "Citation.json"),
+           ("s2", S2 / "Reference.json"), ("openalex", FIXTURES / "openalex-works.json"),
+           ("csl-json", FIXTURES / "zotero.json")]
+ANY_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 10**30) | st.floats() | st.text(max_size=4),
+    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=3), inner,
+                                                                  max_size=2),
+    max_leaves=4)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_a_field_of_any_json_type_is_imported_or_refused_never_a_traceback(
+        data: st.DataObject) -> None:
+    """A source's fields come from strangers' files: a list where text belongs, a number
+    where a list does, a dict anywhere. Each is skipped, imported as text, or an error."""
+    source, path = data.draw(st.sampled_from(EXPORTS))
+    document = shortened(json.loads(path.read_text(encoding="utf-8")))
+    *parents, last = data.draw(st.sampled_from(json_paths(document)))
+    value = data.draw(ANY_JSON)
+    target: Any = document
+    for key in parents:
+        target = target[key]
+    target[last] = value
+    with tempfile.TemporaryDirectory() as folder:
+        hub = Hub(Path(folder) / "hub")
+        mutated = Path(folder) / path.name
+        mutated.write_text(json.dumps(document), encoding="utf-8")
+        run = hub.cli("import", source, str(mutated), "--dir", str(hub.root))
+        assert run.exit_code in (0, 1), run.stderr
+        if run.exit_code == 0:
+            assert hub.check().exit_code in (0, 1)
+
+
+def shortened(value: object) -> object:
+    if isinstance(value, dict):
+        return {key: shortened(child) for key, child in value.items()}
+    return [shortened(child) for child in value[:2]] if isinstance(value, list) else value
+
+
+WRONG_TYPES: list[object] = [5, "text", {"key": 1}, [1, None]]
+
+
+@pytest.mark.parametrize(("source", "path"), EXPORTS, ids=[path.stem for _, path in EXPORTS])
+def test_every_field_of_a_real_export_may_have_the_wrong_type(
+        source: str, path: Path, tmp_path: Path) -> None:
+    """Each place of each real export (down to three levels, the first item of each list)
+    given a value of each wrong kind: the reader skips it, takes it as text, or reports it."""
+    # Lists cut to two items: Turing's record has a thousand citing papers to read each time.
+    original = json.dumps(shortened(json.loads(path.read_text(encoding="utf-8"))))
+    mutated = tmp_path / path.name
+    for place in json_paths(json.loads(original), depth=3, items=1):
+        for value in WRONG_TYPES:
+            document = json.loads(original)
+            *parents, last = place
+            target: Any = document
+            for key in parents:
+                target = target[key]
+            target[last] = value
+            mutated.write_text(json.dumps(document), encoding="utf-8")
+            try:
+                read_bibliography(source, mutated, Diagnostics(), cited="cited", citing="citing")
+            except SourceError:
+                pass  # reported, with its line
+            except Exception as error:
+                raise AssertionError(f"{path.name} with {place} = {value!r}") from error
+
+
+def test_a_text_where_a_list_of_texts_belongs_is_one_item_not_one_per_letter(
+        tmp_path: Path) -> None:
+    source = tmp_path / "paper.json"
+    source.write_text(json.dumps({"paperId": "abc", "title": "T", "fieldsOfStudy": "Physics",
+                                  "authors": 5, "publicationTypes": [{"a": 1}, "Book"]}))
+    bibliography = read_bibliography("s2", source, Diagnostics())
+    [record] = bibliography.records.values()
+    assert record.categories == ["Physics"] and record.authors == []
+    assert record.type == "book"

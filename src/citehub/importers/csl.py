@@ -11,6 +11,7 @@ from citehub.importers.records import (
     Record,
     arxiv_id,
     as_dict,
+    as_list,
     clean,
     clean_block,
     date_of,
@@ -57,7 +58,7 @@ def _record(item: dict[str, Any], number: int, line: int) -> Record | None:
         key=f"csl:{item_id}", line=line, title=title,
         # Zotero's ids are URLs (http://zotero.org/users/1/items/ABCD2345): the item key.
         source_id=item_id.rstrip("/").rsplit("/", 1)[-1],
-        authors=[name for author in item.get("author") or () if (name := _name(author))],
+        authors=[name for author in as_list(item.get("author")) if (name := _name(author))],
         date=_date(item.get("issued")),
         venue=venue,
         arxiv=found_arxiv, doi=doi(item.get("DOI")),

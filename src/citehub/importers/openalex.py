@@ -14,6 +14,7 @@ from citehub.importers.records import (
     Record,
     arxiv_id,
     as_dict,
+    as_list,
     clean,
     clean_block,
     count_of,
@@ -22,6 +23,7 @@ from citehub.importers.records import (
     iso_date,
     json_objects,
     pages_of,
+    texts,
     today,
     web_url,
 )
@@ -40,7 +42,7 @@ def read(path: Path, diagnostics: Diagnostics, *, cited: str | None = None,
             continue
         key = bibliography.add(record, cited=cited, citing=citing)
         references += [(key, _key(cited_work), line)
-                       for cited_work in work.get("referenced_works") or ()]
+                       for cited_work in texts(work.get("referenced_works"))]
     outside = 0
     for citing_key, cited_key, line in references:
         if cited_key in bibliography.records:
@@ -64,7 +66,7 @@ def _record(work: dict[str, Any], line: int) -> Record | None:
     if not title or not short_id:
         return None
     primary = as_dict(work.get("primary_location"))
-    locations = [as_dict(location) for location in work.get("locations") or ()]
+    locations = [as_dict(location) for location in as_list(work.get("locations"))]
     found_arxiv = next((found for location in [primary, *locations]
                         for name in ("landing_page_url", "pdf_url")
                         if (found := arxiv_id(location.get(name)))), None)
@@ -78,7 +80,7 @@ def _record(work: dict[str, Any], line: int) -> Record | None:
         venue = "arXiv"  # not "arXiv (Cornell University)"
     return Record(
         key=_key(work.get("id")), line=line, title=title, source_id=short_id,
-        authors=[name for authorship in work.get("authorships") or ()
+        authors=[name for authorship in as_list(work.get("authorships"))
                  if (name := clean(as_dict(as_dict(authorship).get("author"))
                                    .get("display_name")))],
         date=iso_date(work.get("publication_date")) or date_of(work.get("publication_year")),

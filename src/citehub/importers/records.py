@@ -238,6 +238,19 @@ def as_dict(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def as_list(value: object) -> list[Any]:
+    """`value` if it is a JSON array, a text alone as one item (not one item per letter),
+    else an empty list: a field that should be a list may be left out, null, or anything."""
+    if isinstance(value, list):
+        return value
+    return [value] if isinstance(value, str) else []
+
+
+def texts(value: object) -> list[str]:
+    """The texts of a field that should be a list of them, whatever else it holds."""
+    return [item for item in as_list(value) if isinstance(item, str)]
+
+
 def web_url(value: object) -> str | None:
     """`value` if it is an http(s) URL, spaces encoded (sources have them in query strings, a
     paper file refuses them), else None."""

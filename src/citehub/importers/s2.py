@@ -16,6 +16,7 @@ from citehub.importers.records import (
     SourceError,
     arxiv_id,
     as_dict,
+    as_list,
     clean,
     clean_block,
     count_of,
@@ -26,6 +27,7 @@ from citehub.importers.records import (
     pages_of,
     read_json,
     role_of,
+    texts,
     today,
     web_url,
 )
@@ -69,11 +71,11 @@ class Reader:
         key = self.record(data)
         if key is None:
             return None
-        for item in data.get("citations") or ():
+        for item in as_list(data.get("citations")):
             if isinstance(item, dict):
                 self.citation(item if "citingPaper" in item else {"citingPaper": item},
                               cited=key, of="citations")
-        for item in data.get("references") or ():
+        for item in as_list(data.get("references")):
             if isinstance(item, dict):
                 self.reference(item if "citedPaper" in item else {"citedPaper": item},
                                citing=key)
@@ -106,11 +108,11 @@ class Reader:
             self.cite(item, citing, key, self.line(cited_paper))
 
     def cite(self, item: dict[str, Any], citing: str, cited: str, line: int) -> None:
-        contexts = [clean(context) for context in item.get("contexts") or () if clean(context)]
-        with_intents = [(clean(entry.get("context")), list(entry.get("intents") or ()))
-                        for entry in item.get("contextsWithIntent") or ()
+        contexts = [clean(context) for context in texts(item.get("contexts")) if clean(context)]
+        with_intents = [(clean(entry.get("context")), texts(entry.get("intents")))
+                        for entry in as_list(item.get("contextsWithIntent"))
                         if isinstance(entry, dict)]
-        role = role_of(list(item.get("intents") or ()), with_intents)
+        role = role_of(texts(item.get("intents")), with_intents)
         self.bibliography.cites.append(Cite(citing, cited, line, role, contexts,
                                             influential=item.get("isInfluential") is True))
 
@@ -133,11 +135,11 @@ class Reader:
         return self.bibliography.add(Record(
             key=f"s2:{key}", line=line, title=title,
             source_id=f"s2-{corpus_id or paper_id}",
-            authors=[clean(author.get("name")) for author in paper.get("authors") or ()
+            authors=[clean(author.get("name")) for author in as_list(paper.get("authors"))
                      if isinstance(author, dict) and clean(author.get("name"))],
             date=iso_date(paper.get("publicationDate")) or date_of(paper.get("year")),
             venue=venue,
-            categories=[clean(field) for field in paper.get("fieldsOfStudy") or ()
+            categories=[clean(field) for field in texts(paper.get("fieldsOfStudy"))
                         if clean(field)],
             arxiv=found_arxiv, doi=found_doi,
             pdf=web_url(pdf.get("url")), url=web_url(paper.get("url")),
@@ -168,7 +170,7 @@ def _venue_and_type(paper: dict[str, Any], journal: dict[str, Any],
     names = (journal.get("name"), as_dict(paper.get("publicationVenue")).get("name"),
              paper.get("venue"))
     venue = next((clean(name) for name in names if clean(name) and not is_arxiv(name)), None)
-    types = set(paper.get("publicationTypes") or ())
+    types = set(texts(paper.get("publicationTypes")))
     paper_type = next((ours for theirs, ours in PUBLICATION_TYPES if theirs in types), None)
     if venue is None and found_arxiv:
         return "arXiv", "preprint"
