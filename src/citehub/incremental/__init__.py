@@ -6,7 +6,7 @@ not changed is not rendered again.
 - `content`: the content cache, papers as validation made them, by file.
 - `manifest`: the fingerprint of every file of the site in place, and the `Work` a rebuild
   has left to do.
-- `search`: the last search bundle, by a digest of every record it indexed.
+- `search`: the last search bundles, each by a digest of every record it indexed.
 - `signing`: what makes the cache folder safe to read although a pull request can write it.
 
 Everything lives in the hub's `.citehub-cache/` (see `hubfiles.HubLayout.cache`), written

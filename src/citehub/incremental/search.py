@@ -10,6 +10,7 @@ memory.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import pickle
 from collections.abc import Iterable
@@ -28,10 +29,16 @@ Kept = dict[str, tuple[str, Bundle]]  # bundle folder → (digest of its records
 _LAST: dict[str, Kept] = {}  # hub folder → its bundles
 
 
+@functools.cache
+def _programs() -> bytes:
+    """Pagefind's version and citehub's code, once per process (asked once per bundle)."""
+    return f"{version('pagefind_bin')}\0{code_digest()}\0".encode()
+
+
 def records_digest(records: Iterable[tuple[str, str]]) -> str:
     """What a bundle depends on: each record's page path and text, Pagefind, citehub."""
     digest = hashlib.blake2b(digest_size=20)
-    digest.update(f"{version('pagefind_bin')}\0{code_digest()}\0".encode())
+    digest.update(_programs())
     for path, text in records:
         data = text.encode()
         digest.update(f"\0{path}\0{len(data)}\0".encode())
