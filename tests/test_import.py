@@ -520,6 +520,17 @@ def json_paths(value: object, depth: int = 4, items: int = 2) -> list[tuple[obje
     return paths
 
 
+def replaced(document: object, place: tuple[object, ...], value: object) -> object:
+    """A copy of a JSON document with `value` at `place` (a path of keys and indexes)."""
+    copy: Any = json.loads(json.dumps(document))
+    *parents, last = place
+    target = copy
+    for key in parents:
+        target = target[key]
+    target[last] = value
+    return copy
+
+
 EXPORTS = [("s2", S2 / "Paper.json"), ("s2", S2 / "Citation.json"),
            ("s2", S2 / "Reference.json"), ("openalex", FIXTURES / "openalex-works.json"),
            ("csl-json", FIXTURES / "zotero.json")]
@@ -538,12 +549,8 @@ def test_a_field_of_any_json_type_is_imported_or_refused_never_a_traceback(
     where a list does, a dict anywhere. Each is skipped, imported as text, or an error."""
     source, path = data.draw(st.sampled_from(EXPORTS))
     document = shortened(json.loads(path.read_text(encoding="utf-8")))
-    *parents, last = data.draw(st.sampled_from(json_paths(document)))
-    value = data.draw(ANY_JSON)
-    target: Any = document
-    for key in parents:
-        target = target[key]
-    target[last] = value
+    document = replaced(document, data.draw(st.sampled_from(json_paths(document))),
+                        data.draw(ANY_JSON))
     with tempfile.TemporaryDirectory() as folder:
         hub = Hub(Path(folder) / "hub")
         mutated = Path(folder) / path.name
@@ -569,17 +576,11 @@ def test_every_field_of_a_real_export_may_have_the_wrong_type(
     """Each place of each real export (down to three levels, the first item of each list)
     given a value of each wrong kind: the reader skips it, takes it as text, or reports it."""
     # Lists cut to two items: Turing's record has a thousand citing papers to read each time.
-    original = json.dumps(shortened(json.loads(path.read_text(encoding="utf-8"))))
+    original = shortened(json.loads(path.read_text(encoding="utf-8")))
     mutated = tmp_path / path.name
-    for place in json_paths(json.loads(original), depth=3, items=1):
+    for place in json_paths(original, depth=3, items=1):
         for value in WRONG_TYPES:
-            document = json.loads(original)
-            *parents, last = place
-            target: Any = document
-            for key in parents:
-                target = target[key]
-            target[last] = value
-            mutated.write_text(json.dumps(document), encoding="utf-8")
+            mutated.write_text(json.dumps(replaced(original, place, value)), encoding="utf-8")
             try:
                 read_bibliography(source, mutated, Diagnostics(), cited="cited", citing="citing")
             except SourceError:
