@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 
-from citehub.aggregate import SiteAggregates, aggregate
+from citehub.aggregate import SiteAggregates, aggregate, update
 from citehub.build import BuildOptions, load_corpus
 from citehub.diagnostics import Diagnostics
 
 from conftest import Hub
+from pages_helpers import soup
 from seed_hub import REPRESENTATIVE_IDS, SURVEY_ID, write_seed_hub
 
 
@@ -36,8 +37,9 @@ def test_seed_hub_has_the_seed_pages_numbers(hub: Hub) -> None:
 def test_seed_hub_page_states_the_kind_in_words(hub: Hub) -> None:
     write_seed_hub(hub)
     assert hub.build().exit_code == 0
-    page = hub.page(f"papers/{SURVEY_ID}/")
-    assert "Canonical reference. 83% of classified citations cite this work as background." in page
+    kicker = soup(hub.page(f"papers/{SURVEY_ID}/")).select_one(".hub-header .kicker")
+    assert " ".join(kicker.get_text().split()) == (
+        "Canonical reference. 83% of classified citations cite this work as background.")
 
 
 def test_seed_hub_index_json_matches_spec(hub: Hub) -> None:
@@ -56,7 +58,8 @@ def test_seed_hub_index_json_matches_spec(hub: Hub) -> None:
     assert len(data["citing"]) == 36
     first = data["citing"][0]
     assert sorted(first) == ["authors", "categories", "context", "date", "id", "novelty",
-                             "polarity", "refs", "role", "summary", "title", "verdict", "year"]
+                             "polarity", "refs", "role", "summary", "title", "venue", "verdict",
+                             "year"]
     # Newest first, then id; a citation without refs counts as one mention.
     dates = [entry["date"] for entry in data["citing"]]
     assert dates == sorted(dates, reverse=True)
@@ -64,7 +67,7 @@ def test_seed_hub_index_json_matches_spec(hub: Hub) -> None:
         "id": "2606.01234", "title": "Escaping the KL Agreement Trap in On-Policy Distillation",
         "date": "2026-06-08", "year": 2026, "role": "background", "polarity": "background",
         "refs": 1, "novelty": 7.0, "verdict": "unverdicted", "categories": ["cs.LG"],
-        "summary": first["summary"], "authors": [], "context": [],
+        "summary": first["summary"], "authors": [], "venue": None, "context": [],
     }
     mopd = next(entry for entry in data["citing"] if entry["id"] == "2605.44444")
     assert mopd["refs"] == 2
@@ -246,3 +249,79 @@ def test_kind_rule_never_matches_a_term_with_no_citations(hub: Hub) -> None:
     write_cited(hub)
     cite(hub, "a", polarity="support")
     assert aggregated(hub).hubs["target"].kind is None
+
+
+def cite_with(hub: Hub, paper_id: str, front: str = "", citation: str = "",
+              date: str = "2024-01-01") -> None:
+    """A paper citing `target`, with more front matter and more keys in its citation."""
+    citation_lines = "".join(f"\n    {line}" for line in citation.splitlines() if line)
+    hub.paper(paper_id, f"title: Paper {paper_id}\ndate: {date}\n{front}"
+                        f"cites:\n  - paper: target{citation_lines}")
+
+
+def counted(count: int) -> str:
+    return ("citation_counts:\n  - {source: Semantic Scholar, count: " f"{count}"
+            ", date: 2026-12-01}\n")
+
+
+def chosen(hub: Hub) -> tuple[str | None, list[str]]:
+    target = aggregated(hub).hubs["target"]
+    return target.representative_reason, [entry.paper.id for entry in target.representative]
+
+
+def test_representative_prefers_influential_citations_most_cited_first(hub: Hub) -> None:
+    write_cited(hub)
+    cite_with(hub, "novel", "novelty: 9.0\n")
+    cite_with(hub, "influential-few", counted(3), "influential: true")
+    cite_with(hub, "influential-many", counted(300), "influential: true")
+    cite_with(hub, "cited-most", counted(5000))
+    assert chosen(hub) == ("influential", ["influential-many", "influential-few"])
+
+
+def test_representative_without_influence_takes_the_most_cited_elsewhere(hub: Hub) -> None:
+    write_cited(hub)
+    cite_with(hub, "novel", "novelty: 9.0\n")
+    for index, count in enumerate((12, 700, 0, 45)):
+        cite_with(hub, f"p{index}", counted(count))
+    # A count of 0 says it is cited nowhere: no reason to pick it.
+    assert chosen(hub) == ("cited elsewhere", ["p1", "p3", "p0"])
+
+
+def test_representative_falls_back_to_mentions(hub: Hub) -> None:
+    write_cited(hub)
+    cite_with(hub, "once")
+    cite_with(hub, "thrice", citation="refs: 3")
+    cite_with(hub, "twice", citation="refs: 2")
+    assert chosen(hub) == ("mentions", ["thrice", "twice"])
+
+
+def test_no_representative_papers_without_a_reason(hub: Hub) -> None:
+    write_cited(hub)
+    for index in range(8):
+        cite(hub, f"p{index}", date=f"202{index}")
+    # The newest few would only repeat the top of the list below.
+    assert chosen(hub) == (None, [])
+
+
+def test_no_representative_papers_when_every_citing_paper_would_be_picked(hub: Hub) -> None:
+    write_cited(hub)
+    cite(hub, "only", novelty=8.0)
+    assert chosen(hub) == (None, [])
+    cite(hub, "second", novelty=None)
+    assert chosen(hub) == ("novelty", ["only"])
+
+
+def test_representative_papers_follow_an_edit_in_a_preview(hub: Hub) -> None:
+    write_cited(hub)
+    cite_with(hub, "a", citation="refs: 2")
+    cite_with(hub, "b")
+    cite_with(hub, "c")
+    diagnostics = Diagnostics()
+    corpus = load_corpus(hub.root, diagnostics, BuildOptions(cache=False))
+    before = aggregate(corpus)
+    cite_with(hub, "c", citation="influential: true")
+    corpus = load_corpus(hub.root, diagnostics, BuildOptions(cache=False))
+    patched = update(before, corpus, {"c"}).hubs["target"]
+    assert (patched.representative_reason, [e.paper.id for e in patched.representative]) == (
+        "influential", ["c"])
+    assert patched == aggregate(corpus).hubs["target"]

@@ -50,8 +50,9 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_demo_survey_page_shows_its_citing_papers_and_references(demo_site: Path) -> None:
     page = soup((demo_site / "papers" / DEMO_SURVEY / "index.html").read_text())
     assert text_of(page.h1) == "A Survey on Knowledge Distillation of Large Language Models"
-    assert "Escaping the KL Agreement Trap in On-Policy Distillation" in entry_titles(
-        section(page, "representative"))
+    # Its five citing papers all have a novelty score: picking "the most novel" would pick them
+    # all, and repeat the list below.
+    assert page.find(id="representative") is None
     assert len(entry_titles(section(page, "citing"))) == 5
     references = entry_titles(section(page, "references"))
     assert len(references) == 215

@@ -5,6 +5,8 @@ from __future__ import annotations
 import feedparser
 import pytest
 
+from citehub.views import short_authors
+
 from conftest import Hub
 from pages_helpers import entry_titles, html_pages, links_of, section, soup, text_of
 from seed_hub import REPRESENTATIVE, SURVEY_ID, SURVEY_TITLE, write_seed_hub
@@ -28,10 +30,9 @@ def test_hub_page_shows_metadata_kind_and_counts(seed: Hub) -> None:
     assert "2024-02-20 · arXiv · cs.CL · unverdicted" in text_of(page.select_one(".hub-header"))
     arxiv = page.select_one("a.link-arxiv")
     assert arxiv is not None and arxiv["href"] == f"https://arxiv.org/abs/{SURVEY_ID}"
-    stats = text_of(page.select_one(".stats"))
-    assert "36 papers citing it" in stats
-    assert "6 classified citations" in stats
-    assert "83% Background of classified citations" in stats
+    counts = text_of(page.select_one(".hub-header .counts"))
+    assert "36 citing papers in this hub" in counts
+    assert "6 classified citations, most often cited as background (83%)" in counts
     assert page.title is not None and text_of(page.title).startswith(SURVEY_TITLE)
 
 
@@ -45,13 +46,14 @@ def test_hub_page_summaries_link_to_filter_pages(seed: Hub) -> None:
     links = {text_of(a): a["href"] for a in years.select(".legend a")}
     assert links == {"2025": f"{BASE}papers/{SURVEY_ID}/year/2025/",
                      "2026": f"{BASE}papers/{SURVEY_ID}/year/2026/"}
-    roles, polarities = summaries.select(".distribution")
+    polarities, roles = summaries.select(".distribution")
     assert text_of(roles.select_one("desc")) == (
         "Roles of classified citations: Background 6.")
-    assert text_of(polarities.select_one(".legend")) == "Background 5 83% Support 1 17%"
+    assert text_of(polarities.select_one(".legend")) == (
+        "cited as background 5 83% supports 1 17%")
     assert {text_of(a): a["href"] for a in polarities.select(".legend a")} == {
-        "Background": f"{BASE}papers/{SURVEY_ID}/polarity/background/",
-        "Support": f"{BASE}papers/{SURVEY_ID}/polarity/support/",
+        "cited as background": f"{BASE}papers/{SURVEY_ID}/polarity/background/",
+        "supports": f"{BASE}papers/{SURVEY_ID}/polarity/support/",
     }
     assert roles.select_one(".legend a")["href"] == f"{BASE}papers/{SURVEY_ID}/role/background/"
     # The bars are drawn to scale at build time: 5 of 6 and 1 of 6 of the polarity bar.
@@ -77,9 +79,13 @@ def test_representative_papers_show_category_date_verdict_novelty_summary_refs(s
     page = soup(seed.page(f"papers/{SURVEY_ID}/"))
     representative = section(page, "representative")
     assert entry_titles(representative) == [row[1] for row in REPRESENTATIVE]
+    assert text_of(representative.h2) == "Most novel citing papers"
+    assert "highest novelty score" in text_of(representative.select_one(".note"))
     metas = [text_of(meta) for meta in representative.select(".entry .meta")]
-    assert metas[0] == "cs.LG · 2026-06-08 · unverdicted · novelty 7.0"
-    assert metas[4] == "cs.LG · 2026-05-12 · unverdicted · novelty 6.0 · 2 refs"
+    assert metas[0] == "cs.LG · unverdicted · novelty 7.0"
+    assert metas[4] == "cs.LG · unverdicted · novelty 6.0 · 2 mentions"
+    bylines = [text_of(byline) for byline in representative.select(".entry .byline")]
+    assert bylines[0] == "2026"  # the seed gives no authors or venue
     summaries = [text_of(summary) for summary in representative.select(".entry .summary")]
     assert summaries[0].startswith("KAT detects persistent low-KL agreement traps")
 
@@ -111,8 +117,8 @@ def test_filter_pages_list_the_right_papers(seed: Hub) -> None:
     assert entry_titles(support) == ["Filler citing paper 0"]
     year = soup(seed.page(f"papers/{SURVEY_ID}/year/2025/"))
     assert len(entry_titles(year)) == 8
-    assert all(text_of(meta).split(" · ")[1].startswith("2025")
-               for meta in year.select(".entry .meta"))
+    assert [text_of(byline).split(" · ")[-1] for byline in year.select(".entry .byline")] == [
+        "2025"] * 8
 
 
 def test_hubs_below_the_threshold_get_no_filter_pages(seed: Hub) -> None:
@@ -329,3 +335,73 @@ def test_static_file_that_would_overwrite_a_page_is_an_error(hub: Hub) -> None:
     assert result.exit_code == 1
     assert "static/index.html:1: error: static file would overwrite the generated index.html" \
         in result.stderr
+
+
+@pytest.mark.parametrize(("authors", "shown"), [
+    ((), ""),
+    (("Ashish Vaswani",), "A. Vaswani"),
+    (("Ashish Vaswani", "Noam Shazeer", "Niki Parmar"), "A. Vaswani, N. Shazeer, N. Parmar"),
+    (("Ashish Vaswani", "Noam Shazeer", "Niki Parmar", "Jakob Uszkoreit", "Llion Jones",
+      "Aidan N. Gomez", "Lukasz Kaiser", "Illia Polosukhin"), "A. Vaswani, N. Shazeer, … +6"),
+    (("Jean-Pierre Dupont", "Ludwig van Beethoven"), "J.-P. Dupont, L. van Beethoven"),
+    (("E. S. Cross", "Plato", "毛泽东"), "E. S. Cross, Plato, 毛泽东"),
+])
+def test_citing_entries_shorten_authors(authors: tuple[str, ...], shown: str) -> None:
+    assert short_authors(authors) == shown
+
+
+def test_every_citing_entry_leads_with_authors_venue_and_year(hub: Hub) -> None:
+    hub.paper("target", "title: The cited paper\ndate: 2020")
+    hub.paper("citing", "title: A citing paper\nauthors: [Ada Lovelace, Charles Babbage, "
+                        "Mary Somerville, John Herschel]\nvenue: Nature\ndate: 2021-03\n"
+                        "cites:\n  - paper: target\n    role: method\n    polarity: contrast")
+    assert hub.build().exit_code == 0
+    byline = "A. Lovelace, C. Babbage, … +2 · Nature · 2021"
+    for path in ("papers/target/", "roles/method/", "years/2021/", ""):
+        entries = soup(hub.page(path)).select(".entry")
+        assert byline in [text_of(entry.select_one(".byline")) for entry in entries], path
+    tags = soup(hub.page("papers/target/")).select_one("#citing-results .tags")
+    assert text_of(tags) == "contrasts role Method"
+    assert "polarity-contrast" in tags.select_one(".tag-polarity")["class"]
+
+
+def test_a_hubs_own_polarity_terms_are_tagged_with_their_label(hub: Hub) -> None:
+    hub.config("vocabulary:\n  polarities:\n    support: Agrees\n    refutes: Refutes\n")
+    hub.paper("target", "title: The cited paper")
+    hub.paper("a", "title: A\ncites:\n  - paper: target\n    polarity: support")
+    hub.paper("b", "title: B\ncites:\n  - paper: target\n    polarity: refutes")
+    assert hub.build().exit_code == 0
+    page = soup(hub.page("papers/target/"))
+    assert sorted(text_of(tag) for tag in page.select("#citing-results .tag-polarity")) == [
+        "Agrees", "Refutes"]
+    # Renamed, "support" is the hub's own term: no colour that says "supports".
+    assert not page.select(".segment-support")
+
+
+def test_hub_page_collapses_the_abstract_and_a_long_reference_list(hub: Hub) -> None:
+    words = " ".join(f"word{index}" for index in range(200))
+    cites = "".join(f"\n  - paper: r{index}" for index in range(11))
+    for index in range(11):
+        hub.paper(f"r{index}", f"title: Reference {index}")
+    hub.paper("long", f"title: Long\ncites:{cites}", body=f"Start of the abstract {words}")
+    assert hub.build().exit_code == 0
+    page = soup(hub.page("papers/long/"))
+    abstract = page.select_one("section.abstract details")
+    assert abstract is not None and not abstract.has_attr("open")
+    preview = text_of(abstract.select_one("summary .abstract-preview"))
+    assert preview.startswith("Start of the abstract word0") and preview.endswith("…")
+    assert len(preview) <= 221
+    assert "word199" in text_of(abstract)  # whole once opened
+    references = section(page, "references").select_one("details")
+    assert references is not None and "Show all 11 references" in text_of(references.summary)
+    assert len(references.select(".entry")) == 11
+
+
+def test_hub_page_counts_say_in_this_hub_and_the_outside_count(hub: Hub) -> None:
+    hub.paper("target", "title: The cited paper\ncitation_counts:\n"
+                        "  - {source: Semantic Scholar, count: 10059, date: 2026-12-01}")
+    hub.paper("a", "title: A\ncites:\n  - paper: target")
+    assert hub.build().exit_code == 0
+    counts = text_of(soup(hub.page("papers/target/")).select_one(".hub-header .counts"))
+    assert "1 citing paper in this hub" in counts
+    assert "10,059 according to Semantic Scholar (2026-12-01)" in counts

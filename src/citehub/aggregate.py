@@ -7,11 +7,11 @@ the pages rendered from it are the same bytes for the same content.
 from __future__ import annotations
 
 import bisect
-import heapq
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import MappingProxyType
+from typing import Literal
 
 from citehub.config import Axis, HubConfig, KindRule
 from citehub.model import Citation, Corpus, Paper, PaperDate
@@ -42,7 +42,9 @@ class Hub:
     roles: Mapping[str, int]  # vocabulary order, only terms that occur
     polarities: Mapping[str, int]
     kind: KindMatch | None
+    # A few citing papers picked for a reason the page states (see `choose_representative`).
     representative: tuple[CitingEntry, ...]
+    representative_reason: RepresentativeReason | None
     references: tuple[CitingEntry, ...]  # the paper's own citations, as (cited paper, citation)
 
     @property
@@ -65,6 +67,11 @@ class SiteAggregates:
 
 
 DateKey = tuple[bool, tuple[int, int, int], str]
+
+# Why a hub's representative citing papers are those, strongest reason first: the source says
+# the citation is influential; the citing paper is cited most elsewhere; it has the highest
+# novelty; it mentions the cited paper most often.
+RepresentativeReason = Literal["influential", "cited elsewhere", "novelty", "mentions"]
 
 
 def newest_first(paper: Paper) -> DateKey:
@@ -98,18 +105,8 @@ def aggregate(corpus: Corpus) -> SiteAggregates:
             citing_of[citation.cited_id].append(entry)
             if citation.role is not None:
                 role_citations[citation.role].append(entry)
-    # Representative citing papers: the same walk in representative order, each hub taking
-    # the first few that reach it.
-    representative: dict[str, list[CitingEntry]] = defaultdict(list)
-    for paper in sorted(newest, key=lambda paper: (paper.novelty is None,
-                                                   -(paper.novelty or 0.0), rank[paper.id])):
-        for entry in entries_of[paper.id]:
-            chosen = representative[entry.citation.cited_id]
-            if len(chosen) < config.representative:
-                chosen.append(entry)
     hubs = {
-        paper_id: make_hub(paper, citing_of.get(paper_id, ()),
-                           representative.get(paper_id, ()), papers, config)
+        paper_id: make_hub(paper, citing_of.get(paper_id, ()), papers, config)
         for paper_id, paper in papers.items()
     }
     ranking = tuple(sorted(hubs, key=lambda paper_id: (-hubs[paper_id].citing_count,
@@ -150,16 +147,13 @@ def update(previous: SiteAggregates, corpus: Corpus, changed: Collection[str]) -
     for paper_id in sorted(citing_changed | set(changed)):
         hub = hubs[paper_id]
         citing = list(hub.citing)
-        representative = hub.representative
         if paper_id in citing_changed:
             citing = [entry for entry in citing if entry.paper.id not in changed]
             for entries in fresh.values():
                 for entry in entries:
                     if entry.citation.cited_id == paper_id:
                         bisect.insort(citing, entry, key=_newest_entry)
-            representative = tuple(heapq.nsmallest(config.representative, citing,
-                                                   key=_representative_entry))
-        made[paper_id] = make_hub(papers[paper_id], citing, representative, papers, config)
+        made[paper_id] = make_hub(papers[paper_id], citing, papers, config)
     # Papers citing a changed paper show it among their references.
     for paper_id in changed:
         for entry in hubs[paper_id].citing:
@@ -180,11 +174,6 @@ def update(previous: SiteAggregates, corpus: Corpus, changed: Collection[str]) -
 
 def _newest_entry(entry: CitingEntry) -> DateKey:
     return newest_first(entry.paper)
-
-
-def _representative_entry(entry: CitingEntry) -> tuple[bool, float, DateKey]:
-    paper = entry.paper
-    return (paper.novelty is None, -(paper.novelty or 0.0), newest_first(paper))
 
 
 def _ranking(previous: SiteAggregates, hubs: dict[str, Hub], made: dict[str, Hub],
@@ -251,12 +240,10 @@ def papers_by_year(newest: Iterable[Paper]) -> dict[int, tuple[Paper, ...]]:
 def make_hub(
     paper: Paper,
     citing: Sequence[CitingEntry],
-    representative: Sequence[CitingEntry],
     papers: Mapping[str, Paper],
     config: HubConfig,
 ) -> Hub:
-    """`citing` is newest first; `representative` in representative order (novelty, highest
-    first and missing last, then newest, then id)."""
+    """`citing` is newest first, then by id."""
     ordered = tuple(citing)
     # One pass, plain dicts: most hubs have a handful of citing papers, and building three
     # Counters for each of tens of thousands of hubs cost more than counting.
@@ -279,7 +266,7 @@ def make_hub(
     references = tuple(
         CitingEntry(papers[citation.cited_id], citation) for citation in paper.cites
     )
-
+    reason, representative = choose_representative(ordered, config.representative)
     return Hub(
         paper=paper,
         citing=ordered,
@@ -288,7 +275,8 @@ def make_hub(
         roles=roles,
         polarities=polarities,
         kind=match_kind(config.kinds, classified_count, roles, polarities),
-        representative=tuple(representative),
+        representative=representative,
+        representative_reason=reason,
         references=references,
     )
 
@@ -316,3 +304,69 @@ def match_kind(
         if count and classified_count >= rule.classified_at_least and share >= rule.share_at_least:
             return KindMatch(rule.label, rule.axis, rule.value, share)
     return None
+
+
+def outside_citations(paper: Paper) -> int | None:
+    """How many papers cite it by the largest count of a source outside the hub."""
+    return max((outside.count for outside in paper.outside_counts), default=None)
+
+
+def _is_influential(entry: CitingEntry) -> bool:
+    return entry.citation.influential
+
+
+def _is_cited_elsewhere(entry: CitingEntry) -> bool:
+    return bool(outside_citations(entry.paper))
+
+
+def _has_novelty(entry: CitingEntry) -> bool:
+    return entry.paper.novelty is not None
+
+
+def _mentions_more_than_once(entry: CitingEntry) -> bool:
+    return (entry.citation.refs or 1) > 1
+
+
+def _by_outside_count(entry: CitingEntry) -> int:
+    return -(outside_citations(entry.paper) or 0)
+
+
+def _by_novelty(entry: CitingEntry) -> float:
+    return -(entry.paper.novelty or 0.0)
+
+
+def _by_mentions(entry: CitingEntry) -> int:
+    return -(entry.citation.refs or 1)
+
+
+# Each reason: which citing papers have it, and the sort key among them, strongest first
+# (ties keep the list's order, newest first: `sorted` is stable).
+REASONS: tuple[tuple[RepresentativeReason, Callable[[CitingEntry], bool],
+                     Callable[[CitingEntry], float]], ...] = (
+    ("influential", _is_influential, _by_outside_count),
+    ("cited elsewhere", _is_cited_elsewhere, _by_outside_count),
+    ("novelty", _has_novelty, _by_novelty),
+    ("mentions", _mentions_more_than_once, _by_mentions),
+)
+
+
+def choose_representative(
+    citing: Sequence[CitingEntry], count: int
+) -> tuple[RepresentativeReason | None, tuple[CitingEntry, ...]]:
+    """Up to `count` citing papers that stand out for the strongest reason any of them has,
+    strongest first; none when no paper has a reason, or when every citing paper would be
+    picked (the list below shows them all already)."""
+    for reason, qualifies, strength in REASONS:
+        candidates = [entry for entry in citing if qualifies(entry)]
+        if not candidates:
+            continue
+        chosen: list[CitingEntry] = []
+        seen: set[str] = set()
+        for entry in sorted(candidates, key=strength):
+            if entry.paper.id not in seen and len(chosen) < count:
+                seen.add(entry.paper.id)
+                chosen.append(entry)
+        if len(chosen) >= len({entry.paper.id for entry in citing}):
+            return None, ()
+        return reason, tuple(chosen)
+    return None, ()

@@ -6,7 +6,7 @@ the SVG's own coordinate system, and the sentence that describes the chart to a 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 BAR_WIDTH = 28  # with many years; a few years get wider bars, up to WIDE_BAR
@@ -48,7 +48,7 @@ class Segment:
     percent: int
     x: float  # in percent of the bar's width
     width: float
-    color: int  # index into the theme's palette
+    color: str  # the theme's colour: a term's own ("support"), else an index into its palette
 
 
 @dataclass(frozen=True)
@@ -83,9 +83,11 @@ def year_chart(counts: Mapping[int, int], urls: Mapping[int, str | None]) -> Yea
 
 
 def distribution(
-    rows: Sequence[tuple[str, str, int]], total: int, what: str, percent_of: int
+    rows: Sequence[tuple[str, str, int]], total: int, what: str, percent_of: int,
+    own_colors: Collection[str] = (),
 ) -> Distribution | None:
-    """One stacked bar: each (term, label, count) a segment, in percent of `total`."""
+    """One stacked bar: each (term, label, count) a segment, in percent of `total`; the terms
+    in `own_colors` have a colour of their own in the theme (polarities: support is green)."""
     if not rows or total <= 0:
         return None
     segments = []
@@ -93,7 +95,8 @@ def distribution(
     for index, (term, label, count) in enumerate(rows):
         width = 100 * count / total
         segments.append(Segment(term, label, count, int(100 * count / percent_of + 0.5),
-                                round(x, 3), round(width, 3), index % 8))
+                                round(x, 3), round(width, 3),
+                                term if term in own_colors else str(index % 8)))
         x += width
     described = ", ".join(f"{segment.label} {segment.count}" for segment in segments)
     return Distribution(tuple(segments), total, f"{what} of classified citations: {described}.")

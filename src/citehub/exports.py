@@ -251,5 +251,6 @@ def _citing_json(entry: CitingEntry) -> dict[str, Any]:
         "categories": list(paper.categories),
         "summary": paper.summary,
         "authors": list(paper.authors),
+        "venue": paper.venue,
         "context": list(citation.contexts),
     }

@@ -16,9 +16,17 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
-from citehub.aggregate import CitingEntry, DateKey, Hub, SiteAggregates, newest_by
+from citehub.aggregate import (
+    CitingEntry,
+    DateKey,
+    Hub,
+    RepresentativeReason,
+    SiteAggregates,
+    newest_by,
+    outside_citations,
+)
 from citehub.charts import Distribution, YearChart, distribution, year_chart
-from citehub.config import Axis, HubConfig
+from citehub.config import DEFAULT_POLARITIES, Axis, HubConfig
 from citehub.metadata import MetaTag, description, json_ld, scholar_tags, social_tags
 from citehub.model import Citation, Paper, PaperDate
 from citehub.paginate import Paginator
@@ -58,6 +66,8 @@ class PaperCard:
     kind: str | None
     facts: str  # "cs.LG · 2026-06-08 · unverdicted · novelty 7.0", as lists show it
     listing_facts: str  # the same with the venue, for lists of papers (index, years)
+    byline: str  # "A. Vaswani, N. Shazeer, … +6 · NeurIPS · 2017": what leads every entry
+    notes: str  # "cs.LG · unverdicted · novelty 7.0": the rest, after the byline
 
 
 @dataclass(frozen=True)
@@ -65,6 +75,7 @@ class TermView:
     term: str
     label: str
     url: str | None  # its filter page, when there is one
+    text: str  # what a citation's tag says: the label, or for a polarity its phrase
 
 
 @dataclass(frozen=True)
@@ -87,12 +98,45 @@ class SummaryRow:
     percent: int  # of classified citations (roles, polarities) or of citing papers (years)
     url: str | None
     bar: int = 0  # bar length in percent of the largest row, for the charts
+    text: str = ""  # what a citation's tag says for this term (TermView.text), where it differs
 
 
 @dataclass(frozen=True)
 class KindView:
     label: str
-    sentence: str
+    reason: str  # "83% of classified citations cite this work as background."
+
+    @property
+    def sentence(self) -> str:
+        """What SPEC has the page say: Canonical reference. 83% of classified citations…"""
+        return f"{self.label}. {self.reason}"
+
+
+@dataclass(frozen=True)
+class RepresentativeView:
+    """Why the hub shows these citing papers first, in the page's words."""
+
+    heading: str
+    reason: str
+    items: tuple[CitationItem, ...]
+
+
+REPRESENTATIVE_WORDS: dict[RepresentativeReason, tuple[str, str]] = {
+    "influential": ("Highly influential citing papers",
+                    "Citations the source of the data marks as highly influential "
+                    "(Semantic Scholar's measure), most cited first."),
+    "cited elsewhere": ("Most cited citing papers",
+                        "The citing papers cited most outside this hub, by their citation "
+                        "counts."),
+    "novelty": ("Most novel citing papers", "The citing papers with the highest novelty score."),
+    "mentions": ("Citing papers that mention it most",
+                 "The citing papers that mention this work most often."),
+}
+# What a citation's polarity tag says, for the default vocabulary's terms: a phrase reads as
+# what the citing paper does, and keeps the polarity "background" apart from the role.
+POLARITY_PHRASES = {"background": "cited as background", "support": "supports",
+                    "contrast": "contrasts"}
+AUTHORS_SHOWN = 3  # in full up to this many; beyond it the first two, then "… +N"
 
 
 @dataclass(frozen=True)
@@ -103,11 +147,13 @@ class HubView:
     citing_count: int
     classified_count: int
     kind: KindView | None
+    outside: tuple[str, ...]  # "10,059 according to Semantic Scholar (2026-12-01)"
     headline: SummaryRow | None  # the leading share, "Background 83% of classified citations"
+    headline_text: str | None  # as the counts say it: "most often cited as background (83%)"
     years: tuple[SummaryRow, ...]
     roles: tuple[SummaryRow, ...]
     polarities: tuple[SummaryRow, ...]
-    representative: tuple[CitationItem, ...]
+    representative: RepresentativeView | None
     references: tuple[CitationItem, ...]
     year_chart: YearChart | None
     role_chart: Distribution | None
@@ -187,6 +233,42 @@ def by_filter(hub: Hub) -> dict[tuple[str, str], list[CitingEntry]]:
     return shown
 
 
+def polarity_phrase(term: str, label: str) -> str:
+    """"supports" for the default vocabulary's support; a hub's own term says its label."""
+    phrase = POLARITY_PHRASES.get(term)
+    return phrase if phrase is not None and DEFAULT_POLARITIES.get(term) == label else label
+
+
+def cited_elsewhere(paper: Paper) -> str | None:
+    """"cited by 12,345 outside the hub": the largest count of a source outside the hub."""
+    count = outside_citations(paper)
+    return f"cited by {count:,} outside the hub" if count else None
+
+
+def short_author(name: str) -> str:
+    """"Ashish Vaswani" → "A. Vaswani"; "Jean-Pierre Dupont" → "J.-P. Dupont"; particles
+    ("van", "de") and one-word names stay as they are."""
+    words = name.split()
+    if len(words) < 2:
+        return name
+    *given, family = words
+    while given and given[-1][:1].islower():  # "Ludwig van Beethoven": "van" is the family's
+        family = f"{given.pop()} {family}"
+    initials = ["-".join(part[:1] + "." if part[:1].isalpha() else part
+                         for part in word.split("-"))
+                if not word.endswith(".") else word
+                for word in given]
+    return " ".join([*initials, family])
+
+
+def short_authors(authors: tuple[str, ...]) -> str:
+    """Authors as a list shows them: "A. Vaswani, N. Shazeer, … +6"."""
+    if len(authors) <= AUTHORS_SHOWN:
+        return ", ".join(short_author(name) for name in authors)
+    shown = [short_author(name) for name in authors[:AUTHORS_SHOWN - 1]]
+    return f"{', '.join(shown)}, … +{len(authors) - len(shown)}"
+
+
 def short_digest(text: str, size: int = 16) -> str:
     return hashlib.blake2b(text.encode(), digest_size=size).hexdigest()
 
@@ -234,7 +316,8 @@ class Views:
         cards = self.card_digests
         kind = f"{hub.kind.label}:{hub.kind.share}" if hub.kind else ""
         parts = [cards[hub.paper.id], repr(dict(hub.years)), repr(dict(hub.roles)),
-                 repr(dict(hub.polarities)), str(hub.classified_count), kind]
+                 repr(dict(hub.polarities)), str(hub.classified_count), kind,
+                 str(hub.representative_reason)]
         parts.extend(cards[entry.paper.id] for entry in hub.representative)
         parts.append("references")
         parts.extend(cards[entry.paper.id] for entry in hub.references)
@@ -263,6 +346,8 @@ class Views:
             facts = [", ".join(paper.categories), date, paper.verdict,
                      f"novelty {novelty}" if novelty else None]
             listing = [*facts[:2], paper.venue, *facts[2:]]
+            byline = [short_authors(paper.authors), paper.venue,
+                      str(paper.year) if paper.year is not None else None]
             card = PaperCard(
                 id=paper.id, title=paper.title, url=self.urls.paper(paper.id),
                 authors=paper.authors, date=date,
@@ -272,6 +357,9 @@ class Views:
                 kind=hub.kind.label if hub.kind else None,
                 facts=" · ".join(part for part in facts if part),
                 listing_facts=" · ".join(part for part in listing if part),
+                byline=" · ".join(part for part in byline if part),
+                notes=" · ".join(part for part in (facts[0], *facts[2:], cited_elsewhere(paper))
+                                 if part),
             )
             self._cards[paper.id] = card
         return card
@@ -294,8 +382,20 @@ class Views:
         if view is None:
             labels = self.roles if axis == "role" else self.polarities
             view = self._terms[key] = TermView(term, labels[term],
-                                               self.filter_url(hub, axis, term))
+                                               self.filter_url(hub, axis, term),
+                                               self.tag_text(axis, term))
         return view
+
+    @functools.cached_property
+    def own_polarity_colors(self) -> frozenset[str]:
+        """The polarities with a colour of their own: the default vocabulary's, unrenamed."""
+        return frozenset(term for term, label in self.polarities.items()
+                         if DEFAULT_POLARITIES.get(term) == label)
+
+    def tag_text(self, axis: Axis, term: str) -> str:
+        if axis == "polarity":
+            return polarity_phrase(term, self.polarities[term])
+        return self.roles[term]
 
     def citation_item(self, cited: Hub, shown: Paper, citation: Citation) -> CitationItem:
         """A citation of `cited`, showing `shown` (the citing paper, or on a paper's list of
@@ -326,7 +426,7 @@ class Views:
             labels = self.roles if axis == "role" else self.polarities
             return tuple(
                 SummaryRow(term, labels[term], count, percent(hub.share(count)),
-                           self.filter_url(hub, axis, term))
+                           self.filter_url(hub, axis, term), text=self.tag_text(axis, term))
                 for term, count in counts.items()
             )
 
@@ -344,24 +444,34 @@ class Views:
             term_label = labels[hub.kind.term]
             kind = KindView(
                 hub.kind.label,
-                f"{hub.kind.label}. {percent(hub.kind.share)}% of classified citations cite "
-                f"this work as {term_label.lower()}.",
+                f"{percent(hub.kind.share)}% of classified citations cite this work as "
+                f"{term_label.lower()}.",
             )
             headline = next(row for row in (roles if hub.kind.axis == "role" else polarities)
                             if row.term == hub.kind.term)
         elif polarities or roles:
             headline = max(polarities or roles, key=lambda row: row.count)
+        headline_text = None
+        if headline is not None:
+            is_role = any(row is headline for row in roles)
+            phrase = (f"as {headline.label.lower()}" if is_role
+                      else self.tag_text("polarity", headline.term))
+            headline_text = f"most often {phrase} ({headline.percent}%)"
         return HubView(
             paper=self.card(paper), abstract=paper.abstract,
             links=tuple(LinkView(link.kind, LINK_LABELS[link.kind], link.url, link.text)
                         for link in paper.links),
             citing_count=hub.citing_count, classified_count=hub.classified_count,
-            kind=kind, headline=headline, years=years, roles=roles, polarities=polarities,
+            kind=kind, headline=headline, headline_text=headline_text, years=years,
+            roles=roles, polarities=polarities,
             year_chart=year_chart(hub.years, {int(row.term): row.url for row in years}),
             role_chart=self.axis_chart(hub, "role", roles),
             polarity_chart=self.axis_chart(hub, "polarity", polarities),
             has_filter_pages=filter_pages,
-            representative=tuple(self.citing_item(hub, entry) for entry in hub.representative),
+            representative=self.representative(hub),
+            outside=tuple(
+                f"{outside.count:,} according to {outside.source} ({outside.date.text})"
+                for outside in paper.outside_counts),
             references=tuple(self.reference_item(entry) for entry in hub.references),
             json_url=self.urls.paper_json(paper.id),
             bibtex_url=self.urls.paper_bibtex(paper.id), csv_url=self.urls.paper_csv(paper.id),
@@ -374,16 +484,25 @@ class Views:
             json_ld=json_ld(hub, self.urls),
         )
 
+    def representative(self, hub: Hub) -> RepresentativeView | None:
+        if hub.representative_reason is None:
+            return None
+        heading, reason = REPRESENTATIVE_WORDS[hub.representative_reason]
+        return RepresentativeView(heading, reason, tuple(
+            self.citing_item(hub, entry) for entry in hub.representative))
+
     def axis_chart(
         self, hub: Hub, axis: Axis, rows: tuple[SummaryRow, ...]
     ) -> Distribution | None:
         """The split of classified citations on one axis; those without a term come last."""
-        parts = [(row.term, row.label, row.count) for row in rows]
+        parts = [(row.term, self.tag_text(axis, row.term), row.count) for row in rows]
         unset = hub.classified_count - sum(row.count for row in rows)
         if unset and parts:
             parts.append(("", f"No {axis}", unset))
         label = "Roles" if axis == "role" else "Polarities"
-        return distribution(parts, hub.classified_count, label, hub.classified_count)
+        own_colors = self.own_polarity_colors if axis == "polarity" else ()
+        return distribution(parts, hub.classified_count, label, hub.classified_count,
+                            own_colors)
 
     def hub_lists(self, hub: Hub) -> tuple[HubView, list[CitationItem]]:
         """The hub's view and citing items, made once for all of its pages that are rendered."""
@@ -439,14 +558,15 @@ class Views:
             CitationItem(
                 paper=self.card(entry.paper), role=None,
                 polarity=None if entry.citation.polarity is None else TermView(
-                    entry.citation.polarity, self.polarities[entry.citation.polarity], None),
+                    entry.citation.polarity, self.polarities[entry.citation.polarity], None,
+                    self.tag_text("polarity", entry.citation.polarity)),
                 refs=entry.citation.refs, contexts=entry.citation.contexts,
                 cited=self.card(self.site.hubs[entry.citation.cited_id].paper),
             )
             for entry in chunk
         ]
         return {"items": items, "pagination": pagination,
-                "role": TermView(role, self.roles[role], None)}
+                "role": TermView(role, self.roles[role], None, self.roles[role])}
 
     def year_rows(self) -> list[SummaryRow]:
         return [SummaryRow(str(year), str(year), len(papers), 0, self.urls.year(year))

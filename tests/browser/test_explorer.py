@@ -17,15 +17,27 @@ from seed_hub import SURVEY_ID, write_seed_hub
 pytestmark = pytest.mark.browser
 
 HUB = f"papers/{SURVEY_ID}/"
+EN_DASH = "\u2013"
 
 
 def status(page: Page) -> str:
     return page.locator("#explorer-status").inner_text()
 
 
-def expect_showing(page: Page, shown: int, total: int = 36) -> None:
-    expect(page.locator("#explorer-status")).to_have_text(
-        f"Showing {shown} of {total} citing papers after filters.")
+def showing(matching: int, total: int = 36, shown: int | None = None) -> str:
+    """The explorer's status: how many match, and which of them the page shows."""
+    if not matching:
+        return f"No citing paper matches these filters ({total} in all)."
+    last = min(matching, 100) if shown is None else shown
+    span = "1" if last == 1 else f"1{EN_DASH}{last}"
+    listed = f"{span} of {matching}"
+    if matching == total:
+        return f"Showing {listed} citing paper{'s' if total != 1 else ''}."
+    return f"Showing {listed} matching ({total} citing papers in all)."
+
+
+def expect_showing(page: Page, matching: int, total: int = 36) -> None:
+    expect(page.locator("#explorer-status")).to_have_text(showing(matching, total))
 
 
 def titles(page: Page) -> list[str]:
@@ -58,8 +70,8 @@ def test_filtering_by_year_gives_that_years_papers(hub_page: WatchedPage) -> Non
     page = hub_page.page
     box(page, "year", "2025").check()
     expect_showing(page, 8)
-    dates = page.locator("#citing-results .meta").all_inner_texts()
-    assert len(dates) == 8 and all(" · 2025-" in date for date in dates)
+    bylines = page.locator("#citing-results .byline").all_inner_texts()
+    assert len(bylines) == 8 and all(byline.endswith("2025") for byline in bylines)
     box(page, "year", "2026").check()  # several values of one axis: either year
     expect_showing(page, 36)
     hub_page.assert_clean()
@@ -225,3 +237,67 @@ def test_on_a_hub_without_filter_pages_a_role_or_year_link_opens_the_filtered_li
     expect(box(page, "year", "2025")).to_be_checked()
     expect(page.locator("#citing")).to_be_in_viewport()
     watched.assert_clean()
+
+
+def test_oldest_first_sort(hub_page: WatchedPage) -> None:
+    page = hub_page.page
+    page.get_by_label("Sort by").select_option("oldest")
+    expect_showing(page, 36)
+    years = [byline.split(" · ")[-1]
+             for byline in page.locator("#citing-results .byline").all_inner_texts()]
+    assert years[0] == "2025" and years == sorted(years)
+    assert "sort=oldest" in page.url
+    hub_page.assert_clean()
+
+
+def test_typing_makes_one_history_entry_that_back_undoes(hub_page: WatchedPage) -> None:
+    page = hub_page.page
+    box(page, "role", "Background").check()
+    expect_showing(page, 6)
+    field = page.get_by_label("Title or author")
+    field.click()
+    page.keyboard.type("llamion")  # one burst of keys
+    expect_showing(page, 1)
+    assert "q=llamion" in page.url
+    page.go_back()  # to before the typing, not to "llamio"
+    expect_showing(page, 6)
+    expect(field).to_have_value("")
+    expect(box(page, "role", "Background")).to_be_checked()
+    hub_page.assert_clean()
+
+
+def test_the_citing_list_is_one_skip_link_away(hub_page: WatchedPage) -> None:
+    page = hub_page.page
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    skip = page.locator(":focus")
+    expect(skip).to_have_text("Skip to the citing papers")
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#citing")
+    expect(page.locator("#citing")).to_be_in_viewport()
+    hub_page.assert_clean()
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800},
+                                      {"width": 390, "height": 844}], ids=["desktop", "phone"])
+def test_the_citation_story_starts_above_the_fold(
+        seed_server: SiteServer, browser: Browser, viewport: dict[str, int]) -> None:
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    page.goto(seed_server.url(HUB))
+    height = viewport["height"]
+    for selector in ("h1", ".hub-header .authors", ".hub-header .badge-kind",
+                     ".hub-header .kind-sentence", ".hub-header .counts",
+                     "#summaries", ".summaries figcaption"):
+        box_of = page.locator(selector).first.bounding_box()
+        assert box_of is not None, selector
+        assert box_of["y"] + box_of["height"] <= height, (selector, box_of)
+    # The abstract waits behind a native disclosure, a few lines long until opened.
+    abstract = page.locator("section.abstract details")
+    expect(abstract).not_to_have_attribute("open", "")
+    closed = abstract.bounding_box()
+    page.locator("section.abstract summary").click()
+    expect(abstract).to_have_attribute("open", "")
+    opened = abstract.bounding_box()
+    assert closed is not None and opened is not None and opened["height"] > closed["height"]
+    context.close()

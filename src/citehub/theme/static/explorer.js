@@ -90,6 +90,14 @@
       var x = a.novelty === null ? -1 : a.novelty, y = b.novelty === null ? -1 : b.novelty;
       return y - x || newest(a, b);
     },
+    oldest: function (a, b) {
+      if (a.date !== b.date) {
+        if (!a.date) return 1; // undated last either way
+        if (!b.date) return -1;
+        return a.date < b.date ? -1 : 1;
+      }
+      return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+    },
     refs: function (a, b) { return b.refs - a.refs || newest(a, b); }
   };
 
@@ -102,11 +110,35 @@
 
   function tag(axis, term) {
     var box = form.querySelector('input[name="' + axis + '"][value="' + CSS.escape(term) + '"]');
-    var label = box ? box.getAttribute("data-label") : term;
+    var text = box ? box.getAttribute("data-tag") || box.getAttribute("data-label") : term;
     var url = box ? box.getAttribute("data-url") : null;
-    var node = element(url ? "a" : "span", "tag tag-" + axis, label);
+    var className = "tag tag-" + axis + (axis === "polarity" ? " polarity-" + term : "");
+    var node = element(url ? "a" : "span", className, text);
     if (url) node.href = url;
     return node;
+  }
+
+  // As views.short_author: "Ashish Vaswani" -> "A. Vaswani", "Ludwig van Beethoven" ->
+  // "L. van Beethoven", "Jean-Pierre Dupont" -> "J.-P. Dupont".
+  function shortAuthor(name) {
+    var words = name.split(/\s+/).filter(Boolean);
+    if (words.length < 2) return name;
+    var family = words.pop();
+    while (words.length && /^\p{Ll}/u.test(words[words.length - 1])) {
+      family = words.pop() + " " + family;
+    }
+    var initials = words.map(function (word) {
+      if (/\.$/.test(word)) return word;
+      return word.split("-").map(function (part) {
+        return /^\p{L}/u.test(part) ? Array.from(part)[0] + "." : part;
+      }).join("-");
+    });
+    return initials.concat([family]).join(" ");
+  }
+
+  function shortAuthors(authors) {
+    if (authors.length <= 3) return authors.map(shortAuthor).join(", ");
+    return authors.slice(0, 2).map(shortAuthor).join(", ") + ", \u2026 +" + (authors.length - 2);
   }
 
   function item(paper) {
@@ -116,23 +148,20 @@
     link.href = form.getAttribute("data-papers") + encodeURIComponent(paper.id) + "/";
     title.appendChild(link);
     li.appendChild(title);
-    var meta = [];
-    if (paper.categories && paper.categories.length) meta.push(paper.categories.join(", "));
-    if (paper.date) meta.push(paper.date);
-    if (paper.verdict) meta.push(paper.verdict);
-    if (paper.novelty !== null) meta.push("novelty " + paper.novelty.toFixed(1));
-    if (paper.refs > 1) meta.push(paper.refs + " refs");
-    if (meta.length) li.appendChild(element("p", "meta", meta.join(" \u00b7 ")));
-    if (paper.summary) li.appendChild(element("p", "summary", paper.summary));
+    var byline = [];
+    if (paper.authors && paper.authors.length) byline.push(shortAuthors(paper.authors));
+    if (paper.venue) byline.push(paper.venue);
+    if (paper.year !== null) byline.push(String(paper.year));
+    if (byline.length) li.appendChild(element("p", "byline", byline.join(" \u00b7 ")));
     if (paper.role || paper.polarity) {
       var tags = element("p", "tags");
-      [["role", paper.role], ["polarity", paper.polarity]].forEach(function (pair, index) {
-        if (!pair[1]) return;
-        if (index && paper.role) tags.appendChild(document.createTextNode(" "));
-        tags.appendChild(element("span", "tag-axis", pair[0]));
+      if (paper.polarity) tags.appendChild(tag("polarity", paper.polarity));
+      if (paper.role) {
+        if (paper.polarity) tags.appendChild(document.createTextNode(" "));
+        tags.appendChild(element("span", "tag-axis", "role"));
         tags.appendChild(document.createTextNode(" "));
-        tags.appendChild(tag(pair[0], pair[1]));
-      });
+        tags.appendChild(tag("role", paper.role));
+      }
       li.appendChild(tags);
     }
     (paper.context || []).forEach(function (text) {
@@ -140,7 +169,23 @@
       quote.appendChild(element("p", null, text));
       li.appendChild(quote);
     });
+    if (paper.summary) li.appendChild(element("p", "summary", paper.summary));
+    var meta = [];
+    if (paper.categories && paper.categories.length) meta.push(paper.categories.join(", "));
+    if (paper.verdict) meta.push(paper.verdict);
+    if (paper.novelty !== null) meta.push("novelty " + paper.novelty.toFixed(1));
+    if (paper.refs > 1) meta.push(paper.refs + " mentions");
+    if (meta.length) li.appendChild(element("p", "meta", meta.join(" \u00b7 ")));
     return li;
+  }
+
+  // "Showing 1–100 of 1000 citing papers.", "Showing 1–6 of 6 matching (36 citing papers in
+  // all)." The hub page's own status says the first, in the same words (macros.explorer).
+  function showing(last, count, total) {
+    if (!count) return "No citing paper matches these filters (" + total + " in all).";
+    var range = (last === 1 ? "1" : "1\u2013" + last) + " of " + count;
+    if (count === total) return "Showing " + range + " citing paper" + (total === 1 ? "." : "s.");
+    return "Showing " + range + " matching (" + total + " citing papers in all).";
   }
 
   function say(text) {
@@ -148,10 +193,10 @@
   }
 
   function render(state) {
-    var total = Number(form.getAttribute("data-total")) || (papers ? papers.length : 0);
+    var total = Number(form.getAttribute("data-total"));
     if (isDefault(state)) {
       results.replaceChildren.apply(results, staticResults);
-      say("Showing " + total + " of " + total + " citing papers after filters.");
+      say(showing(Number(form.getAttribute("data-shown")), total, total));
       return;
     }
     var words = fold(state.q).split(/\s+/).filter(Boolean);
@@ -174,7 +219,7 @@
     }
     if (!chosen.length) nodes = [element("p", "note", "No citing paper matches these filters.")];
     results.replaceChildren.apply(results, nodes);
-    say("Showing " + chosen.length + " of " + papers.length + " citing papers after filters.");
+    say(showing(Math.min(shown, chosen.length), chosen.length, papers.length));
   }
 
   function load() {
@@ -185,7 +230,7 @@
           if (!response.ok) throw new Error("HTTP " + response.status);
           return response.json();
         })
-        .then(function (data) { papers = data.citing; form.setAttribute("data-total", papers.length); })
+        .then(function (data) { papers = data.citing; })
         .catch(function (error) {
           loading = null;
           throw error;
@@ -221,8 +266,14 @@
     if (event.target.name === "q") return; // typed text is handled on input
     update(stateFromForm(), "push");
   });
+  // Typing makes one history entry per burst, not one per key: the first key pushes, the rest
+  // of the burst replaces it, so Back goes to what was there before the typing.
+  var typing = null;
   form.addEventListener("input", function (event) {
-    if (event.target.name === "q") update(stateFromForm(), "replace");
+    if (event.target.name !== "q") return;
+    update(stateFromForm(), typing ? "replace" : "push");
+    window.clearTimeout(typing);
+    typing = window.setTimeout(function () { typing = null; }, 700);
   });
   form.addEventListener("submit", function (event) {
     event.preventDefault(); // Enter in the text field: the filter is already applied
