@@ -25,11 +25,13 @@ from pathlib import Path
 from markupsafe import escape
 from pagefind_bin import get_executable  # type: ignore[import-untyped]
 
-from citehub.aggregate import SiteAggregates
+from citehub.aggregate import SiteAggregates, outside_citations
 from citehub.hubfiles import HubLayout
 from citehub.incremental.search import Bundle, recall_bundle, records_digest, remember_bundles
+from citehub.model import Paper
 from citehub.pages import PlannedFile
 from citehub.urls import Urls
+from citehub.views import short_authors
 
 # Pagefind processes at once: each uses every core, and each holds its bundle in memory.
 PARALLEL_RUNS = 2
@@ -68,8 +70,7 @@ class SearchIndex:
             # Relative to the base path: Pagefind puts the path it is served from in front.
             records[urls.search_bundle(hub.paper.id, len(site.hubs))].append(
                 (urls.output_path(urls.paper(hub.paper.id)),
-                 record_page(hub.paper.title, hub.paper.authors, hub.paper.abstract,
-                             hub.paper.date.text if hub.paper.date else "", hub.citing_count)))
+                 record_page(hub.paper, hub.citing_count)))
         for folder, bundle_records in records.items():
             digest = index.digests[folder] = records_digest(bundle_records) if cache else ""
             kept = recall_bundle(cache, folder, digest) if cache else None
@@ -168,15 +169,19 @@ def memory_folder() -> str | None:
     return MEMORY if os.path.isdir(MEMORY) and os.access(MEMORY, os.W_OK | os.X_OK) else None
 
 
-def record_page(title: str, authors: tuple[str, ...], abstract: str, date: str,
-                citing_count: int) -> str:
+def record_page(paper: Paper, citing_count: int) -> str:
     """What Pagefind indexes for one paper; its meta are what a result shows."""
+    byline = " · ".join(part for part in (short_authors(paper.authors), paper.venue) if part)
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>{escape(title)}</title></head><body><main data-pagefind-body>"
-        f"<h1>{escape(title)}</h1><p>{escape(', '.join(authors))}</p>"
-        f"<div>{escape(abstract)}</div>"
-        f'<span data-pagefind-meta="date:{escape(date)}"></span>'
+        f"<title>{escape(paper.title)}</title></head><body><main data-pagefind-body>"
+        f"<h1>{escape(paper.title)}</h1><p>{escape(', '.join(paper.authors))}</p>"
+        f"<div>{escape(paper.abstract)}</div>"
+        # Meta taken from an element's text, not from "key:value" in the attribute, where
+        # a comma would start another key.
+        f'<p data-pagefind-meta="byline">{escape(byline)}</p>'
+        f'<span data-pagefind-meta="date:{escape(paper.date.text if paper.date else "")}"></span>'
         f'<span data-pagefind-meta="citing:{citing_count}"></span>'
+        f'<span data-pagefind-meta="outside:{outside_citations(paper) or 0}"></span>'
         "</main></body></html>"
     )

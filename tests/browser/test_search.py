@@ -31,7 +31,11 @@ def test_searching_a_demo_title_finds_it_and_follows_the_result(
     expect(results.first).to_be_visible()
     first = results.first
     expect(first.get_by_role("link")).to_have_text(TURING)
-    expect(first.locator(".search-facts")).to_have_text("1950-10-01 · 1000 citing papers")
+    expect(first.locator(".search-facts")).to_have_text(
+        "1950-10-01 · 1000 citing papers in this hub · cited by 10,059 outside the hub")
+    expect(first.locator(".byline")).to_have_text(
+        "A. Turing · Mind")
+    expect(first.locator(".search-excerpt mark").first).to_be_visible()
     expect(page.locator(".search-status")).to_contain_text("match “Computing Machinery and")
     first.get_by_role("link").click()
     expect(page).to_have_url(demo_server.url("papers/10.1093-mind-lix.236.433/"))
@@ -67,4 +71,31 @@ def test_a_hub_indexed_in_several_bundles_is_searched_whole(
     for word in WORDS:  # each paper, whichever bundle holds it
         watched.goto(bundled_server.url(f"search/?q={word}"))
         expect(page.locator(".search-results li a")).to_have_text([f"Zebrafish study {word}"])
+    watched.assert_clean()
+
+
+def test_search_runs_as_you_type(bundled_server: SiteServer, watched: WatchedPage) -> None:
+    page = watched.page
+    watched.goto(bundled_server.url("search/"))
+    box = page.get_by_role("searchbox", name="Search papers")
+    box.fill("zebra")
+    expect(page.locator(".search-status")).to_have_text("9 papers match “zebra”.")
+    assert page.url.endswith("search/?q=zebra")
+    box.fill("zebrafish charlie")
+    expect(page.locator(".search-results li a").first).to_have_text("Zebrafish study charlie")
+    watched.assert_clean()
+
+
+def test_every_result_can_be_shown(demo_server: SiteServer, watched: WatchedPage) -> None:
+    page = watched.page
+    watched.goto(demo_server.url("search/?q=intelligence"))
+    status = page.locator(".search-status")
+    expect(status).to_contain_text(": 1\u201330 shown.")
+    total = int(status.inner_text().split(" ")[0].replace(",", ""))
+    more = page.get_by_role("button", name=re.compile(r"^Show \d+ more$"))
+    for shown in range(30, total, 30):
+        more.click()
+        expect(page.locator(".search-results li")).to_have_count(min(shown + 30, total))
+    expect(more).to_have_count(0)
+    expect(status).to_have_text(re.compile(r" match “intelligence”\.$"))
     watched.assert_clean()
