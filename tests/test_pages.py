@@ -5,6 +5,7 @@ from __future__ import annotations
 import feedparser
 import pytest
 
+from citehub.charts import year_chart
 from citehub.views import short_authors
 
 from conftest import Hub
@@ -41,11 +42,14 @@ def test_hub_page_summaries_link_to_filter_pages(seed: Hub) -> None:
     summaries = section(page, "summaries")
     years = summaries.select_one(".year-chart")
     assert years is not None
-    assert text_of(years.select_one("desc")) == "Citing papers per year. 2025: 8, 2026: 28."
-    assert [text_of(value) for value in years.select("text.value")] == ["8", "28"]
-    links = {text_of(a): a["href"] for a in years.select(".legend a")}
+    assert [text_of(value) for value in years.select(".year-value")] == ["8", "28"]
+    links = {text_of(a.select_one(".year-label")): a["href"] for a in years.select("a.year-bar")}
     assert links == {"2025": f"{BASE}papers/{SURVEY_ID}/year/2025/",
                      "2026": f"{BASE}papers/{SURVEY_ID}/year/2026/"}
+    # Each bar says its year, its count and its polarities, to a screen reader and on hover.
+    spoken = [text_of(a.select_one(".visually-hidden")) for a in years.select("a.year-bar")]
+    assert spoken[0] == "2025: 8 citing papers"
+    assert spoken[1].startswith("2026: 28 citing papers (")
     polarities, roles = summaries.select(".distribution")
     assert text_of(roles.select_one("desc")) == (
         "Roles of classified citations: Background 6.")
@@ -68,11 +72,14 @@ def test_year_chart_shows_every_year_between_first_and_last(hub: Hub) -> None:
     assert hub.build().exit_code == 0
     chart = soup(hub.page("papers/target/")).select_one(".year-chart")
     assert chart is not None
-    assert [text_of(label) for label in chart.select("text.label")] == [
+    assert [text_of(label) for label in chart.select(".year-label")] == [
         "2019", "2020", "2021", "2022"]
-    assert [text_of(value) for value in chart.select("text.value")] == ["2", "0", "0", "1"]
-    heights = [int(rect["height"]) for rect in chart.select("rect.bar")]
-    assert heights[0] == 2 * heights[3] and heights[1] == 0
+    assert [text_of(value) for value in chart.select(".year-value")] == ["2", "0", "0", "1"]
+    heights = [sum(float(rect["height"]) for rect in bar.select("rect"))
+               for bar in chart.select(".year-bar")]
+    assert heights == [100, 0, 0, 50]
+    # The years between are gaps, honestly: nothing to link to.
+    assert [bar.name for bar in chart.select(".year-bar")] == ["a", "span", "span", "a"]
 
 
 def test_representative_papers_show_category_date_verdict_novelty_summary_refs(seed: Hub) -> None:
@@ -405,3 +412,26 @@ def test_hub_page_counts_say_in_this_hub_and_the_outside_count(hub: Hub) -> None
     counts = text_of(soup(hub.page("papers/target/")).select_one(".hub-header .counts"))
     assert "1 citing paper in this hub" in counts
     assert "10,059 according to Semantic Scholar (2026-12-01)" in counts
+
+
+def test_year_chart_of_a_long_history_labels_round_years_and_stacks_polarities() -> None:
+    counts = {year: 1 + year % 3 for year in range(1945, 2025) if year % 7 != 3}
+    by_polarity = {1950: {"support": 2}, 1952: {"contrast": 1, "support": 1}}
+    polarities = [("support", "supports", "support"), ("contrast", "contrasts", "contrast")]
+    chart = year_chart(counts, {year: f"/y/{year}/" for year in counts}, by_polarity, polarities)
+    assert chart is not None and len(chart.bars) == 80 and not chart.all_values
+    assert [bar.year for bar in chart.bars if bar.labelled] == list(range(1950, 2021, 10))
+    gap = next(bar for bar in chart.bars if bar.year == 1949)
+    assert (gap.count, gap.url, gap.parts) == (0, None, ())
+    both = next(bar for bar in chart.bars if bar.year == 1952)  # 1952 % 3 == 2: three papers
+    assert [part.color for part in both.parts] == ["support", "contrast", ""]
+    assert both.text == "1952: 3 citing papers (1 supports, 1 contrasts)"
+    assert sum(part.height for part in both.parts) == 100  # the peak
+    assert [color for color, _ in chart.legend] == ["support", "contrast", ""]
+
+
+def test_year_chart_of_one_year_is_one_labelled_bar() -> None:
+    chart = year_chart({2024: 3}, {2024: "/y/"}, {}, [])
+    assert chart is not None and chart.all_values and chart.legend == ()
+    (bar,) = chart.bars
+    assert bar.labelled and bar.text == "2024: 3 citing papers" and bar.tip == "start"

@@ -39,6 +39,7 @@ class Hub:
     citing: tuple[CitingEntry, ...]  # newest first, then id
     classified_count: int
     years: Mapping[int, int]  # ascending years
+    year_polarities: Mapping[int, Mapping[str, int]]  # per year, its citations by polarity
     roles: Mapping[str, int]  # vocabulary order, only terms that occur
     polarities: Mapping[str, int]
     kind: KindMatch | None
@@ -248,6 +249,7 @@ def make_hub(
     # One pass, plain dicts: most hubs have a handful of citing papers, and building three
     # Counters for each of tens of thousands of hubs cost more than counting.
     years: dict[int, int] = {}
+    year_polarities: dict[int, dict[str, int]] = {}
     role_counts: dict[str, int] = {}
     polarity_counts: dict[str, int] = {}
     classified_count = 0
@@ -255,6 +257,9 @@ def make_hub(
         year, citation = entry.paper.year, entry.citation
         if year is not None:
             years[year] = years.get(year, 0) + 1
+            if citation.polarity is not None:
+                of_year = year_polarities.setdefault(year, {})
+                of_year[citation.polarity] = of_year.get(citation.polarity, 0) + 1
         if citation.role is not None:
             role_counts[citation.role] = role_counts.get(citation.role, 0) + 1
         if citation.polarity is not None:
@@ -272,6 +277,8 @@ def make_hub(
         citing=ordered,
         classified_count=classified_count,
         years=MappingProxyType(dict(sorted(years.items()))),
+        year_polarities=MappingProxyType({year: MappingProxyType(year_polarities[year])
+                                          for year in sorted(year_polarities)}),
         roles=roles,
         polarities=polarities,
         kind=match_kind(config.kinds, classified_count, roles, polarities),

@@ -9,35 +9,86 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-BAR_WIDTH = 28  # with many years; a few years get wider bars, up to WIDE_BAR
-WIDE_BAR = 48
-MIN_CHART_WIDTH = 260
-BAR_GAP = 10
-PLOT_HEIGHT = 110
-VALUE_SPACE = 18  # above the tallest bar, for its number
-LABEL_SPACE = 20  # below the bars, for the years
+PLOT_HEIGHT = 100  # each bar's own SVG: its viewBox is 1 wide and this high
+ALL_VALUES_UP_TO = 12  # years: up to this many show every bar's count; more show it on focus
+LABEL_STEPS = (1, 2, 5, 10, 20, 25, 50)  # label every Nth year: years ending in 0 or 5…
+MOST_LABELS = 8  # …so that a phone's column fits their four digits, 11 px or larger
 
 
 @dataclass(frozen=True)
-class ChartBar:
-    label: str
+class BarPart:
+    color: str  # the theme's colour, as Segment.color; "" for citations without a polarity
+    y: float  # in the bar's viewBox, from the top
+    height: float
+
+
+@dataclass(frozen=True)
+class YearBar:
+    year: int
     count: int
-    x: int
-    y: int
-    height: int
-    url: str | None
-    value_y: int  # where the number above the bar sits
+    url: str | None  # its filter page, or its list filtered; none for a year without papers
+    labelled: bool  # the axis names this year
+    parts: tuple[BarPart, ...]  # stacked from the bottom: the polarities, then the rest
+    text: str  # "2021: 12 citing papers (5 supports, 1 contrasts)", spoken and on hover
+    tip: str  # which way the hover text runs so that it stays on the page: start, middle, end
 
 
 @dataclass(frozen=True)
 class YearChart:
-    width: int
-    height: int
-    baseline: int
-    label_y: int
-    bar_width: int
-    bars: tuple[ChartBar, ...]
+    bars: tuple[YearBar, ...]  # every year from the first to the last, gaps included
+    all_values: bool  # few years: every bar shows its count
+    legend: tuple[tuple[str, str], ...]  # (colour, words) of the parts that occur
     description: str
+
+
+def year_chart(
+    counts: Mapping[int, int],
+    urls: Mapping[int, str | None],
+    by_polarity: Mapping[int, Mapping[str, int]],
+    polarities: Sequence[tuple[str, str, str]],
+) -> YearChart | None:
+    """A histogram of citing papers per year, every year between the first and last shown,
+    each bar stacked by polarity: `polarities` are (term, words, colour) from the bottom up;
+    the citations without one are the top of the bar."""
+    if not counts:
+        return None
+    years = range(min(counts), max(counts) + 1)
+    peak = max(counts.values())
+    step = next((step for step in LABEL_STEPS if len(years) / step <= MOST_LABELS),
+                LABEL_STEPS[-1])
+    used: set[str] = set()
+    bars = []
+    for index, year in enumerate(years):
+        count = counts.get(year, 0)
+        parts: list[BarPart] = []
+        top = float(PLOT_HEIGHT)
+        spoken = []
+        shares = [(color, words, by_polarity.get(year, {}).get(term, 0))
+                  for term, words, color in polarities]
+        rest = count - sum(share for _, _, share in shares)
+        for color, words, share in [*shares, ("", "not classified by polarity", rest)]:
+            if share <= 0:
+                continue
+            # Rounded edges, not rounded heights: the parts add up to the bar exactly.
+            below = round(top, 3)
+            top -= PLOT_HEIGHT * share / peak
+            parts.append(BarPart(color, round(top, 3), round(below - round(top, 3), 3)))
+            used.add(color)
+            if color:
+                spoken.append(f"{share} {words}")
+        papers = f"{count} citing paper{'s' if count != 1 else ''}"
+        detail = f" ({', '.join(spoken)})" if spoken else ""
+        bars.append(YearBar(year, count, urls.get(year) if count else None,
+                            len(years) <= MOST_LABELS or year % step == 0,
+                            tuple(parts), f"{year}: {papers}{detail}",
+                            "start" if index < len(years) / 3
+                            else "end" if index >= 2 * len(years) / 3 else "middle"))
+    legend = tuple((color, words) for _, words, color in polarities if color in used)
+    if legend and "" in used:
+        legend += (("", "not classified by polarity"),)
+    described = ", ".join(f"{bar.year}: {bar.count}" for bar in bars)
+    return YearChart(tuple(bars), len(years) <= ALL_VALUES_UP_TO, legend,
+                     f"Citing papers per year. {described}.")
 
 
 @dataclass(frozen=True)
@@ -56,30 +107,6 @@ class Distribution:
     segments: tuple[Segment, ...]
     total: int
     description: str
-
-
-def year_chart(counts: Mapping[int, int], urls: Mapping[int, str | None]) -> YearChart | None:
-    """A histogram of citing papers per year, every year between the first and last shown."""
-    if not counts:
-        return None
-    years = range(min(counts), max(counts) + 1)
-    peak = max(counts.values())
-    bar_width = max(BAR_WIDTH, min(WIDE_BAR, (MIN_CHART_WIDTH - BAR_GAP) // len(years) - BAR_GAP))
-    bars = []
-    for index, year in enumerate(years):
-        count = counts.get(year, 0)
-        height = round(PLOT_HEIGHT * count / peak)
-        y = VALUE_SPACE + PLOT_HEIGHT - height
-        bars.append(ChartBar(str(year), count, BAR_GAP + index * (bar_width + BAR_GAP), y,
-                             height, urls.get(year), y - 5))
-    width = BAR_GAP + len(bars) * (bar_width + BAR_GAP)
-    described = ", ".join(f"{bar.label}: {bar.count}" for bar in bars)
-    return YearChart(
-        width=width, height=VALUE_SPACE + PLOT_HEIGHT + LABEL_SPACE,
-        baseline=VALUE_SPACE + PLOT_HEIGHT, label_y=VALUE_SPACE + PLOT_HEIGHT + 15,
-        bar_width=bar_width, bars=tuple(bars),
-        description=f"Citing papers per year. {described}.",
-    )
 
 
 def distribution(

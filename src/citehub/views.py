@@ -315,7 +315,8 @@ class Views:
         paper, its counts and badge, its representative citing papers, its references."""
         cards = self.card_digests
         kind = f"{hub.kind.label}:{hub.kind.share}" if hub.kind else ""
-        parts = [cards[hub.paper.id], repr(dict(hub.years)), repr(dict(hub.roles)),
+        by_year = {year: dict(counts) for year, counts in hub.year_polarities.items()}
+        parts = [cards[hub.paper.id], repr(dict(hub.years)), repr(by_year), repr(dict(hub.roles)),
                  repr(dict(hub.polarities)), str(hub.classified_count), kind,
                  str(hub.representative_reason)]
         parts.extend(cards[entry.paper.id] for entry in hub.representative)
@@ -464,7 +465,10 @@ class Views:
             citing_count=hub.citing_count, classified_count=hub.classified_count,
             kind=kind, headline=headline, headline_text=headline_text, years=years,
             roles=roles, polarities=polarities,
-            year_chart=year_chart(hub.years, {int(row.term): row.url for row in years}),
+            year_chart=year_chart(
+                hub.years, {int(row.term): row.url for row in years}, hub.year_polarities,
+                [(row.term, row.text, row.term if row.term in self.own_polarity_colors
+                  else str(index % 8)) for index, row in enumerate(polarities)]),
             role_chart=self.axis_chart(hub, "role", roles),
             polarity_chart=self.axis_chart(hub, "polarity", polarities),
             has_filter_pages=filter_pages,

@@ -231,7 +231,7 @@ def test_on_a_hub_without_filter_pages_a_role_or_year_link_opens_the_filtered_li
                page.locator("#citing-results a.tag-role").all_inner_texts())
     # A year in the chart's legend, from the top of a fresh page.
     watched.goto(unfiltered_server.url(HUB))
-    page.locator(".legend.years a", has_text="2025").click()
+    page.locator(".year-bars a", has_text="2025").click()
     expect_showing(page, 8)
     assert page.url.endswith(f"{HUB}?year=2025#citing")
     expect(box(page, "year", "2025")).to_be_checked()
