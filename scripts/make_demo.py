@@ -47,6 +47,7 @@ Output is deterministic: same inputs, same bytes.
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 import unicodedata
@@ -64,6 +65,25 @@ DEFAULT_SEED = "../shared/seed/000_443ac2c49f73788e.txt"
 # Semantic Scholar's record of Turing's 1950 paper with 1000 citing papers (a copy of
 # ../shared/data/semantic-scholar/Paper.json), imported with `citehub import s2`.
 DEFAULT_TURING = "tests/fixtures/import/semantic-scholar/Paper.json"
+# Athar's Citation Sentiment Corpus (ACL 2011) and the ACL Anthology's metadata of its ids.
+DEFAULT_SENTIMENT = "../shared/data/citation-sentiment/athar_citation_sentiment_corpus.txt"
+DEFAULT_ACL = "../shared/data/acl-anthology/acl_metadata.json"
+# The corpus's most cited papers: BLEU (Papineni et al. 2002, 305 citing papers) and the IBM
+# models (Brown et al. 1993, 368), each a hub whose citations carry their real polarity.
+SENTIMENT_CITED = ("P02-1040", "J93-2003")
+# The corpus's labels, as our polarities: positive supports, negative contrasts.
+SENTIMENT_POLARITY = {"p": "support", "n": "contrast", "o": "background"}
+# A paper whose sentences disagree takes the label most of them carry; a tie goes to the
+# rarer, more telling label (negative, then positive).
+SENTIMENT_TIES = ("n", "p", "o")
+# citehub's limit on a front matter value; the corpus has one "sentence" (a page of a paper's
+# text run together) beyond it, cut at a word with an ellipsis.
+MAX_CONTEXT = 2000
+MONTHS = {name: number for number, name in enumerate(
+    ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+     "October", "November", "December"), start=1)}
+ACL_TYPES = {"inproceedings": "conference-paper", "article": "article", "book": "book",
+             "proceedings": "book", "incollection": "chapter"}
 
 SURVEY_ID = "2402.13116"
 SURVEY = {
@@ -89,10 +109,12 @@ SURVEY = {
 HUB_YAML = """\
 title: Knowledge Distillation of LLMs — a citation hub
 description: A demo hub around the survey on knowledge distillation of large language models,
-  the works it lists and the papers that cite it; and Turing's 1950 "Computing Machinery and
-  Intelligence" with 1000 of its citing papers, as Semantic Scholar lists them.
+  the works it lists and the papers that cite it; Turing's 1950 "Computing Machinery and
+  Intelligence" with 1000 of its citing papers, as Semantic Scholar lists them; and BLEU and
+  the IBM translation models with every citation of them in Athar's Citation Sentiment Corpus,
+  each with its sentences and its real polarity.
 base_url: https://example.github.io/kd-hub/
-repo_url: https://github.com/example/kd-hub
+# No repo_url: the deploy workflow gives the repository it runs in (citehub build --repo-url).
 warnings:
   # Neither the awesome list nor Semantic Scholar's paper record says how a work is used, and
   # many have no abstract: say so once here instead of some 1,600 times on every build.
@@ -106,8 +128,8 @@ PAPER_TABLE_HEADER = ["title", "venue", "date", "code", "data"]
 TITLE_CONFLICT_JACCARD = 0.25
 SLUG_MAX = 60
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-KEY_ORDER = ["title", "authors", "date", "categories", "venue", "links", "verdict",
-             "novelty", "summary", "cites"]
+KEY_ORDER = ["title", "authors", "date", "type", "categories", "venue", "pages", "publisher",
+             "links", "verdict", "novelty", "summary", "cites"]
 CITE_KEY_ORDER = ["paper", "role", "polarity", "refs", "context"]
 
 ARXIV_URL_RE = re.compile(
@@ -509,6 +531,10 @@ def main(argv: list[str] | None = None) -> int:
                     help=f"seed hub page text (default {DEFAULT_SEED}, relative to the repo)")
     ap.add_argument("--turing", default=DEFAULT_TURING,
                     help=f"Semantic Scholar paper record (default {DEFAULT_TURING})")
+    ap.add_argument("--sentiment", default=DEFAULT_SENTIMENT,
+                    help=f"Athar's citation sentiment corpus (default {DEFAULT_SENTIMENT})")
+    ap.add_argument("--acl", default=DEFAULT_ACL,
+                    help=f"ACL Anthology metadata of its ids (default {DEFAULT_ACL})")
     args = ap.parse_args(argv)
 
     readme_text = resolve(args.readme).read_text(encoding="utf-8")
@@ -548,6 +574,8 @@ def main(argv: list[str] | None = None) -> int:
             "cites": [cite],
         })
 
+    files.update(sentiment_files(resolve(args.sentiment), resolve(args.acl), taken))
+
     for pid in files:
         assert ID_RE.match(pid), pid
 
@@ -563,6 +591,56 @@ def main(argv: list[str] | None = None) -> int:
         warn(msg)
     print(f"wrote {len(files)} papers ({len(refs)} references, {len(citing)} citing)")
     return import_turing(resolve(args.turing))
+
+
+def sentiment_files(corpus: Path, metadata_path: Path, taken: set[str]) -> dict[str, str]:
+    """The hubs of SENTIMENT_CITED: each cited paper and every paper citing it in the corpus,
+    with the ACL Anthology's metadata. A citation's contexts are its sentences in the corpus,
+    `refs` their number, and its polarity their label (SENTIMENT_POLARITY, SENTIMENT_TIES)."""
+    metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
+    sentences: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for line in corpus.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        citing_id, cited_id, label, sentence = line.split("\t", 3)
+        if cited_id in SENTIMENT_CITED:
+            text = sentence.strip()
+            if len(text) >= 2 and text[0] == text[-1] == '"':
+                text = text[1:-1]
+            text = " ".join(text.split())
+            if len(text) > MAX_CONTEXT:
+                text = text[:MAX_CONTEXT - 1].rsplit(" ", 1)[0] + "…"
+            sentences.setdefault((citing_id, cited_id), []).append((label, text))
+    papers: dict[str, dict] = {}
+    for paper_id in sorted({paper_id for pair in sentences for paper_id in pair}):
+        assert paper_id not in taken, paper_id
+        papers[paper_id] = acl_meta(paper_id, metadata[paper_id])
+    for (citing_id, cited_id), said in sorted(sentences.items()):
+        labels = [label for label, _ in said]
+        label = max(SENTIMENT_TIES, key=lambda name: (labels.count(name),
+                                                      -SENTIMENT_TIES.index(name)))
+        papers[citing_id].setdefault("cites", []).append({
+            "paper": cited_id, "polarity": SENTIMENT_POLARITY[label],
+            "refs": len(said) if len(said) > 1 else None,
+            "context": [text for _, text in said] if len(said) > 1 else said[0][1],
+        })
+    taken.update(papers)
+    return {paper_id: paper_file(meta) for paper_id, meta in papers.items()}
+
+
+def acl_meta(paper_id: str, record: dict) -> dict:
+    """A paper file's front matter from the ACL Anthology's record of it."""
+    month = MONTHS.get(record.get("month") or "")
+    links = {"doi": record["doi"]} if record.get("doi") else {}
+    if record.get("url"):
+        links["url"] = record["url"]
+    return {
+        "title": record["title"], "authors": record.get("authors") or None,
+        "date": f"{record['year']}-{month:02d}" if month else str(record["year"]),
+        "type": ACL_TYPES.get(record.get("type") or ""), "venue": record.get("venue"),
+        "pages": record.get("pages"), "publisher": record.get("publisher"),
+        "links": links or None,
+    }
 
 
 def import_turing(record: Path) -> int:

@@ -41,7 +41,7 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert re.fullmatch(
-        r"built 1230 papers into \S+: \d+ pages, \d+ files, [\d.]+ [kM]B in [\d.]+ s\n",
+        r"built 1825 papers into \S+: \d+ pages, \d+ files, [\d.]+ [kM]B in [\d.]+ s\n",
         result.stdout,
     ), result.stdout
     return out
@@ -63,6 +63,22 @@ def test_demo_survey_page_shows_its_citing_papers_and_references(demo_site: Path
     assert f"/kd-hub/papers/{DEMO_SURVEY}/?role=background#citing" in summary_links
 
 
+def test_demo_bleu_hub_shows_the_corpus_polarities_and_sentences(demo_site: Path) -> None:
+    """BLEU's citations in Athar's Citation Sentiment Corpus: 305 citing papers, each
+    citation's polarity from its sentences' labels and the sentences as its contexts."""
+    page = soup((demo_site / "papers" / "P02-1040" / "index.html").read_text())
+    assert text_of(page.h1) == "Bleu: a Method for Automatic Evaluation of Machine Translation"
+    counts = text_of(page.select_one(".hub-header .counts"))
+    assert "305 citing papers in this hub" in counts
+    assert text_of(page.select_one(".hub-header .badge-kind")) == "Canonical reference"
+    legend = text_of(section(page, "summaries").select_one(".distribution .legend"))
+    assert legend == "cited as background 260 85% supports 32 10% contrasts 13 4%"
+    citing = section(page, "citing")
+    assert citing.select(".entry .context") and citing.select(".tag.polarity-contrast")
+    assert "K. Papineni" not in text_of(citing)  # the entries are the citing papers'
+    assert section(page, "representative") is not None
+
+
 def test_every_link_of_the_demo_resolves(demo_site: Path) -> None:
     assert broken_links(demo_site) == []
 
@@ -77,7 +93,7 @@ def test_demo_reference_page_shows_the_survey_section_as_context(demo_site: Path
 def test_demo_check_is_clean(tmp_path: Path) -> None:
     result = run_citehub("check", str(REPO), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("checked 1230 papers and their 1291 pages (")
+    assert result.stdout.startswith("checked 1825 papers and their 1951 pages (")
     assert result.stdout.endswith(" rendered, nothing written): 0 errors, 0 warnings\n")
 
 

@@ -277,6 +277,16 @@ def test_base_url_option_overrides_hub_yaml(hub: Hub) -> None:
         "https://preview.example.org/pr-7/papers/p/")
 
 
+def test_repo_url_option_overrides_hub_yaml_for_edit_links(hub: Hub) -> None:
+    hub.config("repo_url: https://github.com/example/placeholder")
+    hub.paper("p", "title: P")
+    assert hub.build("--repo-url", "https://github.com/real/hub/").exit_code == 0
+    edit = soup(hub.page("papers/p/")).select_one(".contribute a")
+    assert edit is not None
+    assert edit["href"] == "https://github.com/real/hub/edit/main/content/papers/p.md"
+    assert hub.build("--repo-url", "javascript:alert(1)").exit_code == 2
+
+
 def test_favicon_and_assets_live_under_the_base_path(seed: Hub) -> None:
     page = soup(seed.page(""))
     assert page.select_one("link[rel=icon]")["href"] == f"{BASE}favicon.svg"

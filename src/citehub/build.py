@@ -64,13 +64,15 @@ class BuildOptions:
 
     drafts: bool = False  # include papers marked draft: true
     base_url: str | None = None  # instead of hub.yaml's (the CLI has checked it)
+    repo_url: str | None = None  # instead of hub.yaml's (the CLI has checked it)
     workers: int | None = None  # processes that render (default: one per core we may use)
     cache: bool = True  # reuse what earlier builds left (the site in place, parsed papers)
     search: bool = True  # build the search index
 
     def output_options(self) -> dict[str, object]:
         """The options that change what is built (the others only change how fast)."""
-        return {"drafts": self.drafts, "base_url": self.base_url, "search": self.search}
+        return {"drafts": self.drafts, "base_url": self.base_url, "repo_url": self.repo_url,
+                "search": self.search}
 
     def worker_count(self) -> int:
         return self.workers or len(os.sched_getaffinity(0))
@@ -382,6 +384,8 @@ def load_corpus(hub_dir: Path, diagnostics: Diagnostics,
     diagnostics.levels = config.warnings
     if options.base_url is not None:
         config = config.with_base_url(options.base_url)
+    if options.repo_url is not None:
+        config = replace(config, repo_url=options.repo_url.rstrip("/"))
     validated = validate(raw, config, diagnostics, include_drafts=options.drafts,
                          reused=cache.papers(raw.unchanged) if cache else ())
     diagnostics.apply_levels(config.warnings)

@@ -36,6 +36,14 @@ def check_base_url(
     return value
 
 
+def check_repo_url(
+    _context: click.Context, _parameter: click.Parameter, value: str | None
+) -> str | None:
+    if value is not None and not valid_repo_url(value):
+        raise click.BadParameter("expected an http(s) URL such as https://github.com/you/hub")
+    return value.rstrip("/") if value else value
+
+
 def print_diagnostics(diagnostics: Diagnostics, verbose: bool = False) -> None:
     for line in diagnostics.formatted(verbose=verbose):
         click.echo(line, err=True)
@@ -57,6 +65,9 @@ def main() -> None:
               help="Output folder (default: DIR/site).")
 @click.option("--base-url", callback=check_base_url,
               help="Override hub.yaml's base_url, e.g. for a preview deploy.")
+@click.option("--repo-url", callback=check_repo_url,
+              help="Override hub.yaml's repo_url (the repository that edit links open), e.g. "
+                   "from the deploy workflow.")
 @click.option("--drafts", is_flag=True, help="Include papers marked draft: true.")
 @click.option("--no-cache", "no_cache", is_flag=True,
               help="Build everything anew, ignoring what earlier builds left in .citehub-cache/.")
@@ -65,8 +76,8 @@ def main() -> None:
 @click.option("--timings", is_flag=True, help="Say how long each stage of the build took.")
 @VERBOSE
 def build(
-    hub_dir: Path, out_dir: Path | None, base_url: str | None, drafts: bool, no_cache: bool,
-    no_search: bool, timings: bool, verbose: bool,
+    hub_dir: Path, out_dir: Path | None, base_url: str | None, repo_url: str | None,
+    drafts: bool, no_cache: bool, no_search: bool, timings: bool, verbose: bool,
 ) -> None:
     """Build the hub in DIR (default: .) into a static site."""
     out_dir = out_dir or HubLayout(hub_dir).site
@@ -74,8 +85,8 @@ def build(
     # folder is removed and the previous site stays.
     signal.signal(signal.SIGTERM, _stop)
     try:
-        options = BuildOptions(drafts=drafts, base_url=base_url, cache=not no_cache,
-                               search=not no_search)
+        options = BuildOptions(drafts=drafts, base_url=base_url, repo_url=repo_url,
+                               cache=not no_cache, search=not no_search)
         result = run_build(hub_dir, out_dir, options, ConsoleReporter())
     except ContentError as error:
         print_diagnostics(error.diagnostics, verbose)
@@ -111,14 +122,6 @@ NO_BASE_URL = ("note: base_url is a path, not a full URL, so the site has no sit
                "feeds and no canonical URLs (all need absolute URLs); set base_url: "
                "https://<user>.github.io/<repository>/ in content/hub.yaml, or build with "
                "--base-url (the deploy workflow does)")
-
-
-def check_repo_url(
-    _context: click.Context, _parameter: click.Parameter, value: str | None
-) -> str | None:
-    if value is not None and not valid_repo_url(value):
-        raise click.BadParameter("expected an http(s) URL such as https://github.com/you/hub")
-    return value.rstrip("/") if value else value
 
 
 def check_branch(_context: click.Context, _parameter: click.Parameter, value: str) -> str:
