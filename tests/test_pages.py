@@ -181,6 +181,24 @@ def test_site_wide_role_and_year_pages(seed: Hub) -> None:
     assert len(entry_titles(soup(seed.page("years/2025/")))) == 8
 
 
+def test_site_wide_polarity_pages(seed: Hub) -> None:
+    polarities = soup(seed.page("polarities/"))
+    assert "cited as background 5" in text_of(polarities)
+    assert "supports 1" in text_of(polarities)
+    support = soup(seed.page("polarities/support/"))
+    assert text_of(support.h1) == "Supporting citations"
+    assert entry_titles(support) == ["Filler citing paper 0"]
+    assert text_of(support.select_one(".cites")) == f"cites {SURVEY_TITLE}"
+    # Each citation shows the other axis, linked to its own site-wide list.
+    role = support.select_one("a.tag-role")
+    assert role is not None and role["href"] == f"{BASE}roles/background/"
+    background = soup(seed.page("roles/background/"))
+    links = {a["href"] for a in background.select("a.tag-polarity")}
+    assert links == {f"{BASE}polarities/background/", f"{BASE}polarities/support/"}
+    nav = [text_of(a) for a in soup(seed.page("")).select(".site-header nav a")]
+    assert "Polarities" in nav
+
+
 def test_index_lists_most_cited_first_with_totals(seed: Hub) -> None:
     page = soup(seed.page(""))
     titles = entry_titles(page)

@@ -64,6 +64,7 @@ class SiteAggregates:
     hubs: Mapping[str, Hub]
     ranking: tuple[str, ...]  # the index order: most cited first, then newest, then id
     role_citations: Mapping[str, tuple[CitingEntry, ...]]  # site-wide, vocabulary order
+    polarity_citations: Mapping[str, tuple[CitingEntry, ...]]  # the same, by polarity
     papers_by_year: Mapping[int, tuple[Paper, ...]]  # newest year first
 
 
@@ -97,6 +98,7 @@ def aggregate(corpus: Corpus) -> SiteAggregates:
     rank = {paper.id: position for position, paper in enumerate(newest)}
     citing_of: dict[str, list[CitingEntry]] = defaultdict(list)
     role_citations: dict[str, list[CitingEntry]] = defaultdict(list)
+    polarity_citations: dict[str, list[CitingEntry]] = defaultdict(list)
     entries_of: dict[str, list[CitingEntry]] = {}  # each paper's citations, as entries
     for paper in newest:
         entries = entries_of[paper.id] = []
@@ -106,21 +108,23 @@ def aggregate(corpus: Corpus) -> SiteAggregates:
             citing_of[citation.cited_id].append(entry)
             if citation.role is not None:
                 role_citations[citation.role].append(entry)
+            if citation.polarity is not None:
+                polarity_citations[citation.polarity].append(entry)
     hubs = {
         paper_id: make_hub(paper, citing_of.get(paper_id, ()), papers, config)
         for paper_id, paper in papers.items()
     }
     ranking = tuple(sorted(hubs, key=lambda paper_id: (-hubs[paper_id].citing_count,
                                                        rank[paper_id])))
-    roles = {
-        role: tuple(role_citations[role])
-        for role in config.vocabulary.roles
-        if role in role_citations
-    }
+    def site_wide(lists: dict[str, list[CitingEntry]],
+                  vocabulary: Mapping[str, str]) -> Mapping[str, tuple[CitingEntry, ...]]:
+        return MappingProxyType({term: tuple(lists[term]) for term in vocabulary
+                                 if term in lists})
     return SiteAggregates(
         hubs=MappingProxyType(hubs),
         ranking=ranking,
-        role_citations=MappingProxyType(roles),
+        role_citations=site_wide(role_citations, config.vocabulary.roles),
+        polarity_citations=site_wide(polarity_citations, config.vocabulary.polarities),
         papers_by_year=MappingProxyType(papers_by_year(newest)),
     )
 
@@ -168,7 +172,10 @@ def update(previous: SiteAggregates, corpus: Corpus, changed: Collection[str]) -
     return SiteAggregates(
         hubs=MappingProxyType(new_hubs),
         ranking=_ranking(previous, new_hubs, made, changed),
-        role_citations=_role_citations(previous, fresh, config),
+        role_citations=_site_wide(previous.role_citations, previous, fresh, "role",
+                                  config.vocabulary.roles),
+        polarity_citations=_site_wide(previous.polarity_citations, previous, fresh, "polarity",
+                                      config.vocabulary.polarities),
         papers_by_year=_papers_by_year(previous, papers, changed),
     )
 
@@ -190,26 +197,29 @@ def _ranking(previous: SiteAggregates, hubs: dict[str, Hub], made: dict[str, Hub
                                                     newest_first(hubs[paper_id].paper))))
 
 
-def _role_citations(previous: SiteAggregates, fresh: dict[str, list[CitingEntry]],
-                    config: HubConfig) -> Mapping[str, tuple[CitingEntry, ...]]:
-    lists: dict[str, Sequence[CitingEntry]] = dict(previous.role_citations)
-    # The roles the changed papers cite with, before (their entries are in the lists) or now.
-    roles = {entry.citation.role for entries in fresh.values() for entry in entries}
-    roles |= {citation.role for paper_id in fresh
+def _site_wide(lists_before: Mapping[str, tuple[CitingEntry, ...]], previous: SiteAggregates,
+               fresh: dict[str, list[CitingEntry]], axis: Axis,
+               vocabulary: Mapping[str, str]) -> Mapping[str, tuple[CitingEntry, ...]]:
+    """A site-wide list of citations by role or polarity, with the changed papers' entries
+    taken out and their fresh ones put in where they sort."""
+    lists: dict[str, Sequence[CitingEntry]] = dict(lists_before)
+    # The terms the changed papers cite with, before (their entries are in the lists) or now.
+    terms = {entry.citation.term(axis) for entries in fresh.values() for entry in entries}
+    terms |= {citation.term(axis) for paper_id in fresh
               for citation in previous.hubs[paper_id].paper.cites}
-    for role in roles - {None}:
-        assert role is not None
-        kept = [entry for entry in lists.get(role, ()) if entry.paper.id not in fresh]
+    for term in terms - {None}:
+        assert term is not None
+        kept = [entry for entry in lists.get(term, ()) if entry.paper.id not in fresh]
         for new_entries in fresh.values():
             for entry in new_entries:
-                if entry.citation.role == role:
-                    bisect.insort(kept, entry, key=_role_entry)
-        lists[role] = kept
-    return MappingProxyType({role: tuple(lists[role]) for role in config.vocabulary.roles
-                             if lists.get(role)})
+                if entry.citation.term(axis) == term:
+                    bisect.insort(kept, entry, key=_newest_citing_then_cited)
+        lists[term] = kept
+    return MappingProxyType({term: tuple(lists[term]) for term in vocabulary
+                             if lists.get(term)})
 
 
-def _role_entry(entry: CitingEntry) -> tuple[DateKey, str]:
+def _newest_citing_then_cited(entry: CitingEntry) -> tuple[DateKey, str]:
     return (newest_first(entry.paper), entry.citation.cited_id)
 
 

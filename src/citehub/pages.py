@@ -57,6 +57,7 @@ class Planner:
         for hub in self.site.hubs.values():
             files.extend(self.hub_files(hub))
         files.extend(self.role_pages())
+        files.extend(self.polarity_pages())
         files.extend(self.year_pages())
         files.append(self.page(self.urls.not_found(), "404.html", title="Page not found",
                                in_sitemap=False))
@@ -187,6 +188,16 @@ class Planner:
                 self.views.role_entry_digests(entries), partial(self.urls.role, role),
                 "role.html", title=f"{self.views.roles[role]} citations",
                 more=partial(self.views.role_page, role))
+
+    def polarity_pages(self) -> Iterator[PlannedFile]:
+        summary = self.views.polarity_rows()
+        yield self.page(self.urls.polarities(), "polarities.html", title="Citations by polarity",
+                        parts=[repr(summary)], rows=summary)
+        for polarity, entries in self.site.polarity_citations.items():
+            yield from self.list_pages(
+                self.views.role_entry_digests(entries), partial(self.urls.polarity, polarity),
+                "polarity.html", title=self.views.polarity_title(polarity),
+                more=partial(self.views.polarity_page, polarity))
 
     def year_pages(self) -> Iterator[PlannedFile]:
         summary = self.views.year_rows()

@@ -66,6 +66,12 @@ class Urls:
     def role(self, term: str, page: int = 1) -> str:
         return self.paged(f"{self.base_path}roles/{term}/", page)
 
+    def polarities(self) -> str:
+        return f"{self.base_path}polarities/"
+
+    def polarity(self, term: str, page: int = 1) -> str:
+        return self.paged(f"{self.base_path}polarities/{term}/", page)
+
     def years(self) -> str:
         return f"{self.base_path}years/"
 

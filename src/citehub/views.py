@@ -136,6 +136,9 @@ REPRESENTATIVE_WORDS: dict[RepresentativeReason, tuple[str, str]] = {
 # what the citing paper does, and keeps the polarity "background" apart from the role.
 POLARITY_PHRASES = {"background": "cited as background", "support": "supports",
                     "contrast": "contrasts"}
+# The title of a site-wide list of one polarity, for the default vocabulary's terms.
+POLARITY_TITLES = {"background": "Citations as background", "support": "Supporting citations",
+                   "contrast": "Contrasting citations"}
 AUTHORS_SHOWN = 3  # in full up to this many; beyond it the first two, then "… +N"
 
 
@@ -555,22 +558,49 @@ class Views:
         return [SummaryRow(role, self.roles[role], len(entries), 0, self.urls.role(role))
                 for role, entries in self.site.role_citations.items()]
 
+    def polarity_rows(self) -> list[SummaryRow]:
+        return [SummaryRow(polarity, self.polarities[polarity], len(entries), 0,
+                           self.urls.polarity(polarity), text=self.tag_text("polarity", polarity))
+                for polarity, entries in self.site.polarity_citations.items()]
+
+    def polarity_title(self, polarity: str) -> str:
+        label = self.polarities[polarity]
+        if polarity in self.own_polarity_colors:
+            return POLARITY_TITLES[polarity]
+        return f"{label} citations"
+
+    def site_wide_item(self, entry: CitingEntry, shown: Axis) -> CitationItem:
+        """A citation on a site-wide list of one role (or polarity): the other axis is shown,
+        linked to its own site-wide list."""
+        citation = entry.citation
+        role = polarity = None
+        if shown == "polarity" and citation.polarity is not None:
+            polarity = TermView(citation.polarity, self.polarities[citation.polarity],
+                                self.urls.polarity(citation.polarity),
+                                self.tag_text("polarity", citation.polarity))
+        if shown == "role" and citation.role is not None:
+            role = TermView(citation.role, self.roles[citation.role],
+                            self.urls.role(citation.role), self.roles[citation.role])
+        return CitationItem(
+            paper=self.card(entry.paper), role=role, polarity=polarity, refs=citation.refs,
+            contexts=citation.contexts,
+            cited=self.card(self.site.hubs[citation.cited_id].paper))
+
     def role_page(self, role: str, number: int) -> dict[str, Any]:
         entries = self.site.role_citations[role]
         pagination, chunk = self.paginator.page(entries, number, partial(self.urls.role, role))
-        items = [
-            CitationItem(
-                paper=self.card(entry.paper), role=None,
-                polarity=None if entry.citation.polarity is None else TermView(
-                    entry.citation.polarity, self.polarities[entry.citation.polarity], None,
-                    self.tag_text("polarity", entry.citation.polarity)),
-                refs=entry.citation.refs, contexts=entry.citation.contexts,
-                cited=self.card(self.site.hubs[entry.citation.cited_id].paper),
-            )
-            for entry in chunk
-        ]
-        return {"items": items, "pagination": pagination,
+        return {"items": [self.site_wide_item(entry, "polarity") for entry in chunk],
+                "pagination": pagination,
                 "role": TermView(role, self.roles[role], None, self.roles[role])}
+
+    def polarity_page(self, polarity: str, number: int) -> dict[str, Any]:
+        entries = self.site.polarity_citations[polarity]
+        pagination, chunk = self.paginator.page(entries, number,
+                                                partial(self.urls.polarity, polarity))
+        label = self.polarities[polarity]
+        return {"items": [self.site_wide_item(entry, "role") for entry in chunk],
+                "pagination": pagination,
+                "polarity": TermView(polarity, label, None, self.tag_text("polarity", polarity))}
 
     def year_rows(self) -> list[SummaryRow]:
         return [SummaryRow(str(year), str(year), len(papers), 0, self.urls.year(year))
