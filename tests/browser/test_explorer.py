@@ -4,13 +4,14 @@ the page stays whole."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from .conftest import SiteServer, WatchedPage, build_site, serve
+from .conftest import Site, SiteServer, WatchedPage, build_site, serve
 from conftest import Hub
 from seed_hub import SURVEY_ID, write_seed_hub
 
@@ -44,8 +45,16 @@ def titles(page: Page) -> list[str]:
     return page.locator("#citing-results .entry-title a").all_inner_texts()
 
 
+def years(page: Page, first: int | str, last: int | str) -> None:
+    """Type a year range into the explorer, as a reader does: each year, then Enter."""
+    for name, value in (("From", first), ("To", last)):
+        field = page.get_by_role("spinbutton", name=name)
+        field.fill(str(value))
+        field.press("Enter")
+
+
 def box(page: Page, axis: str, label: str):  # type: ignore[no-untyped-def]
-    legend = {"role": "Role", "polarity": "Polarity", "year": "Year"}[axis]
+    legend = {"role": "Role", "polarity": "Polarity"}[axis]
     return page.locator("fieldset", has_text=legend).get_by_role(
         "checkbox", name=re.compile(rf"^{label}\b"))
 
@@ -68,25 +77,27 @@ def test_filtering_by_role_gives_the_classified_papers(hub_page: WatchedPage) ->
 
 def test_filtering_by_year_gives_that_years_papers(hub_page: WatchedPage) -> None:
     page = hub_page.page
-    box(page, "year", "2025").check()
+    years(page, 2025, 2025)
     expect_showing(page, 8)
     bylines = page.locator("#citing-results .byline").all_inner_texts()
     assert len(bylines) == 8 and all(byline.endswith("2025") for byline in bylines)
-    box(page, "year", "2026").check()  # several values of one axis: either year
+    assert "from=2025&to=2025" in page.url
+    years(page, 2025, 2026)  # a range: either year
     expect_showing(page, 36)
+    years(page, "", 2025)  # an open start
+    expect_showing(page, 8)
     hub_page.assert_clean()
 
 
 def test_role_and_year_and_polarity_combine(hub_page: WatchedPage) -> None:
     page = hub_page.page
     box(page, "role", "Background").check()
-    box(page, "year", "2026").check()
+    years(page, 2026, 2026)
     expect_showing(page, 6)
     box(page, "polarity", "Support").check()
     expect_showing(page, 1)
     assert titles(page) == ["Filler citing paper 0"]
-    box(page, "year", "2026").uncheck()
-    box(page, "year", "2025").check()
+    years(page, 2025, 2025)
     expect_showing(page, 0)
     expect(page.locator("#citing-results")).to_have_text("No citing paper matches these filters.")
     hub_page.assert_clean()
@@ -112,10 +123,11 @@ def test_text_filter_and_sorting(hub_page: WatchedPage) -> None:
 def test_state_in_the_url_round_trips_and_the_back_button_works(
         seed_server: SiteServer, watched: WatchedPage) -> None:
     page = watched.page
-    watched.goto(seed_server.url(HUB) + "?role=background&year=2026&sort=novelty")
+    watched.goto(seed_server.url(HUB) + "?role=background&from=2026&to=2026&sort=novelty")
     expect_showing(page, 6)
     expect(box(page, "role", "Background")).to_be_checked()
-    expect(box(page, "year", "2026")).to_be_checked()
+    expect(page.get_by_role("spinbutton", name="From")).to_have_value("2026")
+    expect(page.get_by_role("spinbutton", name="To")).to_have_value("2026")
     expect(page.get_by_label("Sort by")).to_have_value("novelty")
     box(page, "polarity", "Support").check()
     expect_showing(page, 1)
@@ -234,7 +246,8 @@ def test_on_a_hub_without_filter_pages_a_role_or_year_link_opens_the_filtered_li
     page.locator(".year-bars a", has_text="2025").click()
     expect_showing(page, 8)
     assert page.url.endswith(f"{HUB}?year=2025#citing")
-    expect(box(page, "year", "2025")).to_be_checked()
+    expect(page.get_by_role("spinbutton", name="From")).to_have_value("2025")
+    expect(page.get_by_role("spinbutton", name="To")).to_have_value("2025")
     expect(page.locator("#citing")).to_be_in_viewport()
     watched.assert_clean()
 
@@ -301,3 +314,33 @@ def test_the_citation_story_starts_above_the_fold(
     opened = abstract.bounding_box()
     assert closed is not None and opened is not None and opened["height"] > closed["height"]
     context.close()
+
+
+def test_facet_counts_follow_the_other_filters(hub_page: WatchedPage, seed_site: Site) -> None:
+    page = hub_page.page
+    citing = json.loads((seed_site.root / "papers" / SURVEY_ID / "index.json").read_text())[
+        "citing"]
+
+    def expected(axis: str, term: str, **others: str) -> int:
+        return sum(1 for paper in citing if paper[axis] == term
+                   and all(paper[key] == value for key, value in others.items()))
+
+    def count(axis: str, label: str) -> str:
+        return box(page, axis, label).locator("xpath=..").locator(".num").inner_text()
+
+    assert count("polarity", "Support") == str(expected("polarity", "support"))
+    box(page, "role", "Background").check()
+    expect_showing(page, 6)
+    # With role Background, each polarity says how many background citations it has.
+    for term, label in (("background", "Background"), ("support", "Support")):
+        assert count("polarity", label) == str(expected("polarity", term, role="background"))
+    years(page, 2025, 2025)
+    expect_showing(page, 0)
+    # No citation of 2025 has a role: every option would show nothing, so none can be picked.
+    expect(box(page, "polarity", "Support")).to_be_disabled()
+    assert count("polarity", "Support") == "0"
+    page.get_by_role("button", name="Clear filters").click()
+    expect_showing(page, 36)
+    expect(box(page, "polarity", "Support")).to_be_enabled()
+    assert count("polarity", "Support") == str(expected("polarity", "support"))
+    hub_page.assert_clean()

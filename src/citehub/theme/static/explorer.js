@@ -1,6 +1,7 @@
 // The citing papers explorer: combined filters over every citing paper of a hub, read from the
-// hub's index.json. The state lives in the URL query (?role=method&year=2025&q=…&sort=novelty),
-// so a view can be shared and the back button works. No framework, no inline code: the page's
+// hub's index.json. The state lives in the URL query (?role=method&from=2020&to=2024&q=…&
+// sort=novelty), so a view can be shared and the back button works; ?year=2025 (what a year
+// links to on a hub without filter pages) is from=2025&to=2025. No framework, no inline code: the page's
 // Content-Security-Policy allows only scripts from the site itself.
 (function () {
   "use strict";
@@ -9,7 +10,7 @@
   var results = document.getElementById("citing-results");
   if (!form || !results) return;
 
-  var AXES = ["role", "polarity", "year"];
+  var AXES = ["role", "polarity"];
   var PAGE_SIZE = 100;
   var status = document.getElementById("explorer-status");
   var staticResults = Array.prototype.slice.call(results.childNodes);
@@ -21,8 +22,18 @@
     return Array.prototype.slice.call(form.querySelectorAll('input[name="' + axis + '"]'));
   }
 
+  function year(value) {
+    var number = parseInt(value, 10);
+    return isNaN(number) ? "" : String(number);
+  }
+
+  function yearField(name) {
+    return form.elements[name] || { value: "" }; // a hub without dated citing papers has none
+  }
+
   function stateFromForm() {
-    var state = { q: form.elements.q.value.trim(), sort: form.elements.sort.value };
+    var state = { q: form.elements.q.value.trim(), sort: form.elements.sort.value,
+      from: year(yearField("from").value), to: year(yearField("to").value) };
     AXES.forEach(function (axis) {
       state[axis] = boxes(axis).filter(function (box) { return box.checked; })
         .map(function (box) { return box.value; });
@@ -32,7 +43,9 @@
 
   function stateFromUrl() {
     var query = new URLSearchParams(window.location.search);
-    var state = { q: query.get("q") || "", sort: query.get("sort") || "newest" };
+    var only = year(query.get("year"));
+    var state = { q: query.get("q") || "", sort: query.get("sort") || "newest",
+      from: year(query.get("from")) || only, to: year(query.get("to")) || only };
     AXES.forEach(function (axis) { state[axis] = query.getAll(axis); });
     return state;
   }
@@ -42,6 +55,8 @@
       boxes(axis).forEach(function (box) { box.checked = state[axis].indexOf(box.value) >= 0; });
     });
     form.elements.q.value = state.q;
+    yearField("from").value = state.from;
+    yearField("to").value = state.to;
     var sorts = Array.prototype.map.call(form.elements.sort.options, function (o) { return o.value; });
     form.elements.sort.value = sorts.indexOf(state.sort) >= 0 ? state.sort : "newest";
   }
@@ -51,6 +66,8 @@
     AXES.forEach(function (axis) {
       state[axis].forEach(function (value) { query.append(axis, value); });
     });
+    if (state.from) query.set("from", state.from);
+    if (state.to) query.set("to", state.to);
     if (state.q) query.set("q", state.q);
     if (state.sort !== "newest") query.set("sort", state.sort);
     var text = query.toString();
@@ -58,7 +75,7 @@
   }
 
   function isDefault(state) {
-    return !state.q && state.sort === "newest" &&
+    return !state.q && state.sort === "newest" && !state.from && !state.to &&
       AXES.every(function (axis) { return state[axis].length === 0; });
   }
 
@@ -69,7 +86,8 @@
   function matches(paper, state, words) {
     if (state.role.length && state.role.indexOf(paper.role) < 0) return false;
     if (state.polarity.length && state.polarity.indexOf(paper.polarity) < 0) return false;
-    if (state.year.length && state.year.indexOf(String(paper.year)) < 0) return false;
+    if (state.from && (paper.year === null || paper.year < Number(state.from))) return false;
+    if (state.to && (paper.year === null || paper.year > Number(state.to))) return false;
     if (!words.length) return true;
     var haystack = fold(paper.title + " " + (paper.authors || []).join(" "));
     return words.every(function (word) { return haystack.indexOf(word) >= 0; });
@@ -192,14 +210,49 @@
     if (status.textContent !== text) status.textContent = text;
   }
 
+  // Each option's count follows the other filters: how many citing papers it would show
+  // with them, the option itself aside; an option that would show none is disabled.
+  var firstCounts = {};
+  AXES.forEach(function (axis) {
+    boxes(axis).forEach(function (box) {
+      firstCounts[axis + ":" + box.value] = countOf(box).textContent;
+    });
+  });
+
+  function countOf(box) {
+    return box.parentNode.querySelector(".num");
+  }
+
+  function showCounts(state, words) {
+    AXES.forEach(function (axis) {
+      var tally = {};
+      if (papers && !isDefault(state)) {
+        var others = Object.assign({}, state);
+        others[axis] = [];
+        papers.forEach(function (paper) {
+          if (paper[axis] && matches(paper, others, words)) {
+            tally[paper[axis]] = (tally[paper[axis]] || 0) + 1;
+          }
+        });
+      }
+      boxes(axis).forEach(function (box) {
+        var count = papers && !isDefault(state) ? String(tally[box.value] || 0)
+          : firstCounts[axis + ":" + box.value];
+        if (countOf(box).textContent !== count) countOf(box).textContent = count;
+        box.disabled = count === "0" && !box.checked;
+      });
+    });
+  }
+
   function render(state) {
     var total = Number(form.getAttribute("data-total"));
+    var words = fold(state.q).split(/\s+/).filter(Boolean);
+    showCounts(state, words);
     if (isDefault(state)) {
       results.replaceChildren.apply(results, staticResults);
       say(showing(Number(form.getAttribute("data-shown")), total, total));
       return;
     }
-    var words = fold(state.q).split(/\s+/).filter(Boolean);
     var chosen = papers.filter(function (paper) { return matches(paper, state, words); })
       .sort(ORDERS[state.sort] || newest);
     var list = element("ol", "entries");
@@ -262,6 +315,7 @@
     });
   }
 
+  // A year applies when committed (Enter, leaving the field, its arrows), not at each key.
   form.addEventListener("change", function (event) {
     if (event.target.name === "q") return; // typed text is handled on input
     update(stateFromForm(), "push");
@@ -276,11 +330,14 @@
     typing = window.setTimeout(function () { typing = null; }, 700);
   });
   form.addEventListener("submit", function (event) {
-    event.preventDefault(); // Enter in the text field: the filter is already applied
+    event.preventDefault(); // Enter: the text is applied already, a year typed is now
+    if (queryOf(stateFromForm()) !== (window.location.search || window.location.pathname)) {
+      update(stateFromForm(), "push");
+    }
   });
   form.addEventListener("reset", function (event) {
     event.preventDefault();
-    showState({ role: [], polarity: [], year: [], q: "", sort: "newest" });
+    showState({ role: [], polarity: [], from: "", to: "", q: "", sort: "newest" });
     update(stateFromForm(), "push");
     form.elements.q.focus();
   });
