@@ -93,7 +93,7 @@ def test_demo_reference_page_shows_the_survey_section_as_context(demo_site: Path
 def test_demo_check_is_clean(tmp_path: Path) -> None:
     result = run_citehub("check", str(REPO), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("checked 1825 papers and their 1951 pages (")
+    assert result.stdout.startswith("checked 1825 papers and their 1960 pages (")
     assert result.stdout.endswith(" rendered, nothing written): 0 errors, 0 warnings\n")
 
 

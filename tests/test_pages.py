@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import feedparser
 import pytest
 
+from citehub.authors import short_authors
 from citehub.charts import year_chart
-from citehub.views import short_authors
 
 from conftest import Hub
 from pages_helpers import entry_titles, html_pages, links_of, section, soup, text_of
@@ -463,3 +465,17 @@ def test_year_chart_of_one_year_is_one_labelled_bar() -> None:
     assert chart is not None and chart.all_values and chart.legend == ()
     (bar,) = chart.bars
     assert bar.labelled and bar.text == "2024: 3 citing papers" and bar.tip == "start"
+
+
+def test_papers_json_lists_every_paper_as_the_index_does(seed: Hub) -> None:
+    data = json.loads(seed.page("papers.json"))
+    ids = [paper["id"] for paper in data["papers"]]
+    index = soup(seed.page(""))
+    assert ids[:len(entry_titles(index))] == [
+        a["href"].rstrip("/").rsplit("/", 1)[1] for a in index.select(".entry-title a")]
+    survey = data["papers"][0]
+    assert survey == {"id": SURVEY_ID, "title": SURVEY_TITLE, "byline":
+                      "X. Xu, M. Li, C. Tao · arXiv", "date": "2024-02-20", "year": 2024,
+                      "citing": 36, "outside": None, "kind": "Canonical reference"}
+    form = index.select_one("form#index-explorer")
+    assert form is not None and form["data-json"] == f"{BASE}papers.json"

@@ -197,9 +197,9 @@ def test_payload_in_every_text_field_builds_into_an_inert_site(
     assert built.exit_code == 0, built.stderr
     report = assert_inert(built.site, base_url=BASE_URL, trusted_urls={REPO_URL})
     # Hub, filter, site-wide, index, 404 and continuation pages were all checked; the feed and
-    # sitemap, each paper's index.json and BibTeX, each cited paper's feed and CSV too, and
-    # the search bundle's entry file.
-    assert report.pages >= 20 and report.json_files == 5 and report.xml_files == 4
+    # sitemap, each paper's index.json and BibTeX, each cited paper's feed and CSV too, the
+    # index's papers.json and the search bundle's entry file.
+    assert report.pages >= 20 and report.json_files == 6 and report.xml_files == 4
     assert report.bib_files == 4 and report.csv_files == 2
 
 

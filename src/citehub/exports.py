@@ -15,7 +15,8 @@ from bibtexparser.library import Library
 from bibtexparser.model import Entry, Field
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 
-from citehub.aggregate import CitingEntry, Hub
+from citehub.aggregate import CitingEntry, Hub, SiteAggregates, outside_citations
+from citehub.authors import short_authors
 from citehub.model import PREPRINT_SERVERS, Paper
 from citehub.tex import nests, tex_parts, without_braces
 from citehub.urls import Urls
@@ -211,6 +212,25 @@ FORMULA_AFTER_SEPARATOR = re.compile(r"([;,\t])(\s*)(?=[=+\-@])")
 def _cell(value: str) -> str:
     value = FORMULA_AFTER_SEPARATOR.sub(r"\1\2'", value)
     return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def papers_json(site: SiteAggregates) -> bytes:
+    """Every paper as the index lists it, most cited first (the index's order): what the
+    index page sorts and filters by year in the browser. Short keys: one entry per paper."""
+    papers = []
+    for paper_id in site.ranking:
+        hub = site.hubs[paper_id]
+        paper = hub.paper
+        papers.append({
+            "id": paper.id, "title": paper.title,
+            "byline": " · ".join(part for part in (short_authors(paper.authors), paper.venue)
+                                 if part),
+            "date": paper.date.text if paper.date else None, "year": paper.year,
+            "citing": hub.citing_count, "outside": outside_citations(paper),
+            "kind": hub.kind.label if hub.kind else None,
+        })
+    return orjson.dumps({"papers": papers},
+                        option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)
 
 
 def hub_json(hub: Hub, urls: Urls) -> bytes:

@@ -17,7 +17,7 @@ from typing import Any
 
 from citehub.aggregate import Hub, SiteAggregates
 from citehub.config import HubConfig
-from citehub.exports import hub_csv, hub_json, paper_bibtex
+from citehub.exports import hub_csv, hub_json, paper_bibtex, papers_json
 from citehub.urls import Urls
 from citehub.views import Views, by_filter
 
@@ -108,10 +108,20 @@ class Planner:
 
     def index_pages(self) -> Iterator[PlannedFile]:
         cards = self.views.card_digests
+        ranked = [cards[paper_id] for paper_id in self.site.ranking]
         yield from self.list_pages(
-            [cards[paper_id] for paper_id in self.site.ranking], self.urls.home, "index.html",
-            title=self.config.title, shared=[repr(self.views.totals())],
+            ranked, self.urls.home, "index.html",
+            title=self.config.title, shared=[repr(self.views.totals()), self.year_span()],
             more=self.views.index_page)
+        json_url = self.urls.papers_json()
+        yield PlannedFile(self.urls.output_path(json_url), json_url,
+                          produce=partial(papers_json, self.site),
+                          fingerprint=self.fingerprint(json_url, *ranked))
+
+    def year_span(self) -> str:
+        """The first and last year of the site's papers: the bounds of the index's year filter."""
+        years = list(self.site.papers_by_year)
+        return f"{years[-1]}-{years[0]}" if years else ""
 
     def hub_files(self, hub: Hub) -> Iterator[PlannedFile]:
         """A paper's pages and exports."""

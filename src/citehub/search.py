@@ -26,12 +26,12 @@ from markupsafe import escape
 from pagefind_bin import get_executable  # type: ignore[import-untyped]
 
 from citehub.aggregate import SiteAggregates, outside_citations
+from citehub.authors import short_authors
 from citehub.hubfiles import HubLayout
 from citehub.incremental.search import Bundle, recall_bundle, records_digest, remember_bundles
 from citehub.model import Paper
 from citehub.pages import PlannedFile
 from citehub.urls import Urls
-from citehub.views import short_authors
 
 # Pagefind processes at once: each uses every core, and each holds its bundle in memory.
 PARALLEL_RUNS = 2

@@ -40,6 +40,10 @@ class Urls:
     def paper(self, paper_id: str, page: int = 1) -> str:
         return self.paged(f"{self.base_path}papers/{paper_id}/", page)
 
+    def papers_json(self) -> str:
+        """Every paper, for the index page's sorting and year filter in the browser."""
+        return f"{self.base_path}papers.json"
+
     def paper_json(self, paper_id: str) -> str:
         return f"{self.base_path}papers/{paper_id}/index.json"
 

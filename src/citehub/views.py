@@ -25,6 +25,7 @@ from citehub.aggregate import (
     newest_by,
     outside_citations,
 )
+from citehub.authors import short_authors
 from citehub.charts import Distribution, YearChart, distribution, year_chart
 from citehub.config import DEFAULT_POLARITIES, Axis, HubConfig
 from citehub.metadata import MetaTag, description, json_ld, scholar_tags, social_tags
@@ -139,7 +140,6 @@ POLARITY_PHRASES = {"background": "cited as background", "support": "supports",
 # The title of a site-wide list of one polarity, for the default vocabulary's terms.
 POLARITY_TITLES = {"background": "Citations as background", "support": "Supporting citations",
                    "contrast": "Contrasting citations"}
-AUTHORS_SHOWN = 3  # in full up to this many; beyond it the first two, then "… +N"
 
 
 @dataclass(frozen=True)
@@ -246,30 +246,6 @@ def cited_elsewhere(paper: Paper) -> str | None:
     """"cited by 12,345 outside the hub": the largest count of a source outside the hub."""
     count = outside_citations(paper)
     return f"cited by {count:,} outside the hub" if count else None
-
-
-def short_author(name: str) -> str:
-    """"Ashish Vaswani" → "A. Vaswani"; "Jean-Pierre Dupont" → "J.-P. Dupont"; particles
-    ("van", "de") and one-word names stay as they are."""
-    words = name.split()
-    if len(words) < 2:
-        return name
-    *given, family = words
-    while given and given[-1][:1].islower():  # "Ludwig van Beethoven": "van" is the family's
-        family = f"{given.pop()} {family}"
-    initials = ["-".join(part[:1] + "." if part[:1].isalpha() else part
-                         for part in word.split("-"))
-                if not word.endswith(".") else word
-                for word in given]
-    return " ".join([*initials, family])
-
-
-def short_authors(authors: tuple[str, ...]) -> str:
-    """Authors as a list shows them: "A. Vaswani, N. Shazeer, … +6"."""
-    if len(authors) <= AUTHORS_SHOWN:
-        return ", ".join(short_author(name) for name in authors)
-    shown = [short_author(name) for name in authors[:AUTHORS_SHOWN - 1]]
-    return f"{', '.join(shown)}, … +{len(authors) - len(shown)}"
 
 
 def short_digest(text: str, size: int = 16) -> str:
@@ -532,8 +508,11 @@ class Views:
     def index_page(self, number: int) -> dict[str, Any]:
         hubs = self.site.hubs
         pagination, chunk = self.paginator.page(self.site.ranking, number, self.urls.home)
+        years = list(self.site.papers_by_year)  # newest first
         return {"items": [self.card(hubs[paper_id].paper) for paper_id in chunk],
-                "pagination": pagination, "totals": self.totals()}
+                "pagination": pagination, "totals": self.totals(),
+                "papers_json": self.urls.papers_json(),
+                "years": (years[-1], years[0]) if years else None}
 
     def hub_page(self, hub: Hub, number: int) -> dict[str, Any]:
         view, items = self.hub_lists(hub)
