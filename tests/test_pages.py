@@ -53,11 +53,11 @@ def test_hub_page_summaries_link_to_filter_pages(seed: Hub) -> None:
     assert spoken[0] == "2025: 8 citing papers"
     assert spoken[1].startswith("2026: 28 citing papers (")
     polarities, roles = summaries.select(".distribution")
-    assert text_of(roles.select_one("desc")) == (
-        "Roles of classified citations: Background 6.")
+    assert text_of(roles.select_one(".legend")) == "Background 6 100%"
     assert text_of(polarities.select_one(".legend")) == (
         "cited as background 5 83% supports 1 17%")
-    assert {text_of(a): a["href"] for a in polarities.select(".legend a")} == {
+    assert {text_of(a.select_one(".bar-label")): a["href"]
+            for a in polarities.select(".legend a")} == {
         "cited as background": f"{BASE}papers/{SURVEY_ID}/polarity/background/",
         "supports": f"{BASE}papers/{SURVEY_ID}/polarity/support/",
     }
