@@ -107,7 +107,7 @@ SURVEY = {
 }
 
 HUB_YAML = """\
-title: Knowledge Distillation of LLMs — a citation hub
+title: citehub demo — real citation hubs
 description: A demo hub around the survey on knowledge distillation of large language models,
   the works it lists and the papers that cite it; Turing's 1950 "Computing Machinery and
   Intelligence" with 1000 of its citing papers, as Semantic Scholar lists them; and BLEU and

@@ -109,3 +109,11 @@ def test_screenshots_of_the_hub_page(browser: Browser, seed_server: SiteServer) 
         assert path.parent == SCREENSHOTS
         device = path.stem.split("-")[1]
         assert png_size(path) == VIEWPORTS[device]
+
+
+def test_screenshots_of_the_demo_bleu_hub(browser: Browser, demo_server: SiteServer) -> None:
+    """Writes docs/screenshots/bleu-{phone,desktop}-{light,dark}.png on every run: the demo's
+    hub with real polarities and contexts, README's first picture."""
+    written = save_screenshots(browser, demo_server.url("papers/P02-1040/"), "bleu")
+    assert len(written) == 4 and all(png_size(path) == VIEWPORTS[path.stem.split("-")[1]]
+                                     for path in written)
