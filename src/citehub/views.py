@@ -162,6 +162,7 @@ class HubView:
     role_chart: Distribution | None
     polarity_chart: Distribution | None
     has_filter_pages: bool
+    assessed: bool  # a citing paper has a verdict or a novelty: the list says what they are
     json_url: str
     bibtex_url: str
     csv_url: str
@@ -236,6 +237,12 @@ def by_filter(hub: Hub) -> dict[tuple[str, str], list[CitingEntry]]:
     return shown
 
 
+def is_assessed(hub: Hub) -> bool:
+    """Whether a citing paper has a verdict or a novelty (what the hub page then explains)."""
+    return any(entry.paper.verdict is not None or entry.paper.novelty is not None
+               for entry in hub.citing)
+
+
 def polarity_phrase(term: str, label: str) -> str:
     """"supports" for the default vocabulary's support; a hub's own term says its label."""
     phrase = POLARITY_PHRASES.get(term)
@@ -297,7 +304,7 @@ class Views:
         by_year = {year: dict(counts) for year, counts in hub.year_polarities.items()}
         parts = [cards[hub.paper.id], repr(dict(hub.years)), repr(by_year), repr(dict(hub.roles)),
                  repr(dict(hub.polarities)), str(hub.classified_count), kind,
-                 str(hub.representative_reason)]
+                 str(hub.representative_reason), str(is_assessed(hub))]
         parts.extend(cards[entry.paper.id] for entry in hub.representative)
         parts.append("references")
         parts.extend(cards[entry.paper.id] for entry in hub.references)
@@ -451,6 +458,7 @@ class Views:
             role_chart=self.axis_chart(hub, "role", roles),
             polarity_chart=self.axis_chart(hub, "polarity", polarities),
             has_filter_pages=filter_pages,
+            assessed=is_assessed(hub),
             representative=self.representative(hub),
             outside=tuple(
                 f"{outside.count:,} according to {outside.source} ({outside.date.text})"
