@@ -156,6 +156,12 @@ def test_unknown_hub_key_suggests_the_known_one(hub: Hub, typo: str, meant: str)
         ("base_url: example.github.io/kd-hub", "base_url must be an http(s) URL"),
         ("base_url: 'https://'", "base_url must be an http(s) URL"),
         ("repo_url: git@github.com:example/kd-hub.git", "repo_url must be an http(s) URL"),
+        # Edit links are the repo_url with a path after it; a newline would add keys to the
+        # hub.yaml that `citehub init --repo-url` writes.
+        ("repo_url: \"https://github.com/a/b\\nbase_url: https://evil.example/\"",
+         "repo_url must be an http(s) URL"),
+        ("repo_url: https://github.com/a/b?tab=1", "repo_url must be an http(s) URL"),
+        ("repo_url: https://github.com/a/b#top", "repo_url must be an http(s) URL"),
         ("vocabulary: [background, method]", "'vocabulary' must be a mapping"),
         ("kinds: {label: Contested}", "'kinds' must be a list"),
     ],
@@ -200,9 +206,11 @@ def test_wrong_hub_values_are_all_reported_in_one_run(hub: Hub) -> None:
         ("  roles:\n    uses:", 3, "roles entry 'uses' needs a label, e.g. uses: Uses"),
         ("  roles:\n    uses: Uses\n    uses: Again", 4, "duplicate roles entry 'uses'"),
         ("  polarities: {agree: [A, B]}", 2, "'agree' must be text, found a list"),
+        ("  roles: {" + ", ".join(f"r{n}: R{n}" for n in range(51)) + "}", 2,
+         "'roles' names 51 terms; a vocabulary may have at most 50"),
     ],
     ids=["roles-list", "roles-string", "role-typo", "roles-empty", "bad-id", "no-label",
-         "duplicate", "label-list"],
+         "duplicate", "label-list", "too-many-terms"],
 )
 def test_broken_vocabulary_names_the_line(
     hub: Hub, vocabulary: str, line: int, expected: str

@@ -479,3 +479,32 @@ def test_papers_json_lists_every_paper_as_the_index_does(seed: Hub) -> None:
                       "citing": 36, "outside": None, "kind": "Canonical reference"}
     form = index.select_one("form#index-explorer")
     assert form is not None and form["data-json"] == f"{BASE}papers.json"
+
+
+def test_year_chart_of_a_thousand_years_takes_several_years_a_bar() -> None:
+    """A few bytes of dates (1000 and 2026) must not make a thousand bars on every page
+    citing them: a long history is shown by round spans, each linking to its range."""
+    chart = year_chart({1000: 1, 1003: 2, 2026: 1}, {}, {}, [],
+                       lambda first, last: f"?from={first}&to={last}")
+    assert chart is not None and chart.span == 20 and len(chart.bars) <= 80
+    assert (chart.first, chart.last) == (1000, 2026)
+    first = chart.bars[0]
+    assert (first.year, first.last_year, first.count, first.url) == (1000, 1019, 3,
+                                                                      "?from=1000&to=1019")
+    assert first.text == "1000\u20131019: 3 citing papers"
+    assert chart.bars[-1].year == 2020 and chart.bars[-1].count == 1
+    labels = [bar.year for bar in chart.bars if bar.labelled]
+    assert 2 <= len(labels) <= 8 and all(year % 100 == 0 for year in labels)
+
+
+def test_a_hub_cited_across_a_thousand_years_stays_small(hub: Hub) -> None:
+    hub.paper("target", "title: Target")
+    for year in (1000, 2026):
+        hub.paper(f"c{year}", f"title: C{year}\ndate: {year}\ncites: [{{paper: target}}]")
+    assert hub.build().exit_code == 0
+    page = hub.page("papers/target/")
+    chart = soup(page).select_one(".year-chart")
+    assert len(chart.select(".year-bars > li")) <= 80
+    assert "1000\u20132026, 20 years a bar" in text_of(chart.figcaption)
+    assert chart.select_one("a.year-bar")["href"] == "/papers/target/?from=1000&to=1019#citing"
+    assert len(page) < 60_000

@@ -6,12 +6,15 @@ the SVG's own coordinate system, and the sentence that describes the chart to a 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 PLOT_HEIGHT = 100  # each bar's own SVG: its viewBox is 1 wide and this high
-ALL_VALUES_UP_TO = 12  # years: up to this many show every bar's count; more show it on focus
-LABEL_STEPS = (1, 2, 5, 10, 20, 25, 50)  # label every Nth year: years ending in 0 or 5…
+ALL_VALUES_UP_TO = 12  # bars: up to this many show every bar's count; more show it on focus
+MOST_BARS = 80  # a phone's column; a longer history is shown by 2, 5, 10… years a bar
+SPANS = (1, 2, 5, 10, 20, 25, 50, 100)  # years a bar can cover, aligned to round years
+LABEL_STEPS = (1, 2, 5, 10, 20, 25, 50)  # label every Nth bar: years ending in 0 or 5…
+EN_DASH = "\u2013"  # between the first and last year of a bar of several
 MOST_LABELS = 8  # …so that a phone's column fits their four digits, 11 px or larger
 
 
@@ -24,10 +27,11 @@ class BarPart:
 
 @dataclass(frozen=True)
 class YearBar:
-    year: int
+    year: int  # the first year it covers
+    last_year: int  # the last: the same, unless a long history takes several years a bar
     count: int
-    url: str | None  # its filter page, or its list filtered; none for a year without papers
-    labelled: bool  # the axis names this year
+    url: str | None  # its papers (filter page, or the list filtered); none without papers
+    labelled: bool  # the axis names this bar's first year
     parts: tuple[BarPart, ...]  # stacked from the bottom: the polarities, then the rest
     text: str  # "2021: 12 citing papers (5 supports, 1 contrasts)", spoken and on hover
     tip: str  # which way the hover text runs so that it stays on the page: start, middle, end
@@ -35,8 +39,11 @@ class YearBar:
 
 @dataclass(frozen=True)
 class YearChart:
-    bars: tuple[YearBar, ...]  # every year from the first to the last, gaps included
-    all_values: bool  # few years: every bar shows its count
+    bars: tuple[YearBar, ...]  # every year (or span) from the first to the last, gaps included
+    first: int  # the first and last year with citing papers
+    last: int
+    span: int  # years a bar covers
+    all_values: bool  # few bars: every bar shows its count
     legend: tuple[tuple[str, str], ...]  # (colour, words) of the parts that occur
     description: str
 
@@ -46,24 +53,37 @@ def year_chart(
     urls: Mapping[int, str | None],
     by_polarity: Mapping[int, Mapping[str, int]],
     polarities: Sequence[tuple[str, str, str]],
+    range_url: Callable[[int, int], str | None] = lambda first, last: None,
 ) -> YearChart | None:
     """A histogram of citing papers per year, every year between the first and last shown,
     each bar stacked by polarity: `polarities` are (term, words, colour) from the bottom up;
-    the citations without one are the top of the bar."""
+    the citations without one are the top of the bar. A history longer than MOST_BARS years
+    takes several years a bar (a decade, say), which link to `range_url(first, last)`: the
+    chart stays the width of a column however far apart the years are."""
     if not counts:
         return None
-    years = range(min(counts), max(counts) + 1)
-    peak = max(counts.values())
-    step = next((step for step in LABEL_STEPS if len(years) / step <= MOST_LABELS),
+    first, last = min(counts), max(counts)
+    span = next((span for span in SPANS if last // span - first // span < MOST_BARS), SPANS[-1])
+    starts = range(first - first % span, last + 1, span)
+    step = next((step for step in LABEL_STEPS if len(starts) / step <= MOST_LABELS),
                 LABEL_STEPS[-1])
+    totals: dict[int, int] = {}
+    shares_of: dict[int, dict[str, int]] = {}
+    for year, count in counts.items():
+        start = year - year % span
+        totals[start] = totals.get(start, 0) + count
+        for term, share in by_polarity.get(year, {}).items():
+            shares_of.setdefault(start, {})[term] = shares_of.get(start, {}).get(term, 0) + share
+    peak = max(totals.values())
     used: set[str] = set()
     bars = []
-    for index, year in enumerate(years):
-        count = counts.get(year, 0)
+    for index, start in enumerate(starts):
+        count = totals.get(start, 0)
+        end = start + span - 1
         parts: list[BarPart] = []
         top = float(PLOT_HEIGHT)
         spoken = []
-        shares = [(color, words, by_polarity.get(year, {}).get(term, 0))
+        shares = [(color, words, shares_of.get(start, {}).get(term, 0))
                   for term, words, color in polarities]
         rest = count - sum(share for _, _, share in shares)
         for color, words, share in [*shares, ("", "not classified by polarity", rest)]:
@@ -78,16 +98,18 @@ def year_chart(
                 spoken.append(f"{share} {words}")
         papers = f"{count} citing paper{'s' if count != 1 else ''}"
         detail = f" ({', '.join(spoken)})" if spoken else ""
-        bars.append(YearBar(year, count, urls.get(year) if count else None,
-                            len(years) <= MOST_LABELS or year % step == 0,
-                            tuple(parts), f"{year}: {papers}{detail}",
-                            "start" if index < len(years) / 3
-                            else "end" if index >= 2 * len(years) / 3 else "middle"))
+        years = str(start) if span == 1 else f"{start}{EN_DASH}{end}"
+        url = (urls.get(start) if span == 1 else range_url(start, end)) if count else None
+        bars.append(YearBar(start, end, count, url,
+                            len(starts) <= MOST_LABELS or (start // span) % step == 0,
+                            tuple(parts), f"{years}: {papers}{detail}",
+                            "start" if index < len(starts) / 3
+                            else "end" if index >= 2 * len(starts) / 3 else "middle"))
     legend = tuple((color, words) for _, words, color in polarities if color in used)
     if legend and "" in used:
         legend += (("", "not classified by polarity"),)
-    described = ", ".join(f"{bar.year}: {bar.count}" for bar in bars)
-    return YearChart(tuple(bars), len(years) <= ALL_VALUES_UP_TO, legend,
+    described = ", ".join(bar.text.split(" (")[0] for bar in bars)
+    return YearChart(tuple(bars), first, last, span, len(starts) <= ALL_VALUES_UP_TO, legend,
                      f"Citing papers per year. {described}.")
 
 

@@ -179,9 +179,15 @@ def valid_base_url(url: str) -> bool:
 
 
 def valid_repo_url(url: str) -> bool:
+    """A repository's web address: http(s), a host, a path; no query or fragment (edit links
+    are made by appending to it), no whitespace or control character (urlsplit drops tabs
+    and newlines before it looks, but the text as given is what pages and hub.yaml get)."""
+    if "\\" in url or any(character.isspace() or not character.isprintable()
+                           for character in url):
+        return False
     parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(HOST.match(parts.netloc)) and (
-        "\\" not in url)
+    return (parts.scheme in ("http", "https") and bool(HOST.match(parts.netloc))
+            and not parts.query and not parts.fragment and "?" not in url and "#" not in url)
 
 
 def _integer(fields: Fields, key: str, minimum: int, default: int) -> int:
@@ -199,6 +205,9 @@ def read_vocabulary(fields: Fields) -> Vocabulary:
         roles=roles if roles is not None else DEFAULT_ROLES,
         polarities=polarities if polarities is not None else DEFAULT_POLARITIES,
     )
+
+
+MAX_TERMS = 50  # per axis: real vocabularies have a handful
 
 
 def _read_terms(vocabulary: Fields, key: str) -> MappingProxyType[str, str] | None:
@@ -225,6 +234,12 @@ def _read_terms(vocabulary: Fields, key: str) -> MappingProxyType[str, str] | No
         terms[term] = label or term
     if not node.value:
         vocabulary.error(node, f"'{key}' must name at least one term")
+    if len(node.value) > MAX_TERMS:
+        # Every filter page lists its sibling terms and every hub page's "Suggest a citation"
+        # link names them all: thousands of terms would make each page megabytes.
+        vocabulary.error(node, f"'{key}' names {len(node.value)} terms; a vocabulary may "
+                               f"have at most {MAX_TERMS}")
+        return None
     return MappingProxyType(terms) if terms else None
 
 

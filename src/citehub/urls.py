@@ -64,6 +64,11 @@ class Urls:
         filter pages (without JavaScript it is the whole list, which that hub shows whole)."""
         return f"{self.paper(paper_id)}?{urlencode({axis: term})}#citing"
 
+    def paper_explorer_range(self, paper_id: str, first: int, last: int) -> str:
+        """The hub's list kept to a range of years by the explorer: what a bar of several
+        years links to (no static page is written per range)."""
+        return f"{self.paper(paper_id)}?{urlencode({'from': first, 'to': last})}#citing"
+
     def roles(self) -> str:
         return f"{self.base_path}roles/"
 

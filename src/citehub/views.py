@@ -454,7 +454,8 @@ class Views:
             year_chart=year_chart(
                 hub.years, {int(row.term): row.url for row in years}, hub.year_polarities,
                 [(row.term, row.text, row.term if row.term in self.own_polarity_colors
-                  else str(index % 8)) for index, row in enumerate(polarities)]),
+                  else str(index % 8)) for index, row in enumerate(polarities)],
+                partial(self.urls.paper_explorer_range, paper.id)),
             role_chart=self.axis_chart(hub, "role", roles),
             polarity_chart=self.axis_chart(hub, "polarity", polarities),
             has_filter_pages=filter_pages,

@@ -344,3 +344,32 @@ def test_facet_counts_follow_the_other_filters(hub_page: WatchedPage, seed_site:
     expect(box(page, "polarity", "Support")).to_be_enabled()
     assert count("polarity", "Support") == str(expected("polarity", "support"))
     hub_page.assert_clean()
+
+
+@pytest.fixture(scope="module")
+def built_in_named_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SiteServer]:
+    """A hub whose own terms are named like JavaScript's built-ins: valid ids."""
+    hub = Hub(tmp_path_factory.mktemp("built-in-named-hub"))
+    hub.config("title: Hub\nvocabulary:\n  polarities: {constructor: C, toString: T}\n"
+               "  roles: {hasOwnProperty: H, valueOf: V}\n")
+    hub.paper("t", "title: Target\ndate: 2020")
+    for number, (role, polarity) in enumerate([("hasOwnProperty", "constructor"),
+                                               ("valueOf", "toString"),
+                                               ("valueOf", "constructor")]):
+        hub.paper(f"c{number}", f"title: C{number}\ndate: 202{number}\ncites:\n  - paper: t\n"
+                                f"    role: {role}\n    polarity: {polarity}")
+    yield from serve(build_site(hub.root, tmp_path_factory.mktemp("built-in-named-site") / "s"))
+
+
+def test_facet_counts_of_terms_named_like_built_ins(
+        built_in_named_server: SiteServer, watched: WatchedPage) -> None:
+    page = watched.page
+    watched.goto(built_in_named_server.url("papers/t/?sort=oldest"))
+    expect_showing(page, 3, total=3)
+    counts = page.locator(".filter-group .choice .num").all_inner_texts()
+    assert counts == ["1", "2", "2", "1"]  # roles H, V; polarities C, T
+    box(page, "role", "V").check()
+    expect_showing(page, 2, total=3)
+    expect(box(page, "polarity", "C")).to_be_enabled()
+    assert page.locator(".filter-group .choice .num").all_inner_texts() == ["1", "2", "1", "1"]
+    watched.assert_clean()

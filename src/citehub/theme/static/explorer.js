@@ -212,7 +212,7 @@
 
   // Each option's count follows the other filters: how many citing papers it would show
   // with them, the option itself aside; an option that would show none is disabled.
-  var firstCounts = {};
+  var firstCounts = Object.create(null);
   AXES.forEach(function (axis) {
     boxes(axis).forEach(function (box) {
       firstCounts[axis + ":" + box.value] = countOf(box).textContent;
@@ -225,7 +225,7 @@
 
   function showCounts(state, words) {
     AXES.forEach(function (axis) {
-      var tally = {};
+      var tally = Object.create(null); // terms are ids such as "constructor": no prototype
       if (papers && !isDefault(state)) {
         var others = Object.assign({}, state);
         others[axis] = [];
