@@ -45,6 +45,11 @@ PAGE_TYPES = [
     ("year", "seed_server", "years/2026/"),
     ("404", "seed_server", "no/such/page/"),
     ("demo-hub", "demo_server", f"papers/{SURVEY_ID}/"),
+    ("filter-polarity", "seed_server", f"papers/{SURVEY_ID}/polarity/support/"),
+    ("polarities", "seed_server", "polarities/"),
+    ("polarity", "seed_server", "polarities/support/"),
+    ("demo-bleu-hub", "demo_server", "papers/P02-1040/"),  # real polarities, stacked years
+    ("demo-index-by-title", "demo_server", "?sort=title&from=2005&to=2006"),
 ]
 
 # Known violations of the current theme, by (page type, scheme): strict, so a fix shows up as
