@@ -99,12 +99,9 @@ def aggregate(corpus: Corpus) -> SiteAggregates:
     citing_of: dict[str, list[CitingEntry]] = defaultdict(list)
     role_citations: dict[str, list[CitingEntry]] = defaultdict(list)
     polarity_citations: dict[str, list[CitingEntry]] = defaultdict(list)
-    entries_of: dict[str, list[CitingEntry]] = {}  # each paper's citations, as entries
     for paper in newest:
-        entries = entries_of[paper.id] = []
         for citation in sorted(paper.cites, key=_cited_id):
             entry = CitingEntry(paper, citation)
-            entries.append(entry)
             citing_of[citation.cited_id].append(entry)
             if citation.role is not None:
                 role_citations[citation.role].append(entry)
@@ -116,17 +113,21 @@ def aggregate(corpus: Corpus) -> SiteAggregates:
     }
     ranking = tuple(sorted(hubs, key=lambda paper_id: (-hubs[paper_id].citing_count,
                                                        rank[paper_id])))
-    def site_wide(lists: dict[str, list[CitingEntry]],
-                  vocabulary: Mapping[str, str]) -> Mapping[str, tuple[CitingEntry, ...]]:
-        return MappingProxyType({term: tuple(lists[term]) for term in vocabulary
-                                 if term in lists})
     return SiteAggregates(
         hubs=MappingProxyType(hubs),
         ranking=ranking,
-        role_citations=site_wide(role_citations, config.vocabulary.roles),
-        polarity_citations=site_wide(polarity_citations, config.vocabulary.polarities),
+        role_citations=_in_vocabulary_order_lists(role_citations, config.vocabulary.roles),
+        polarity_citations=_in_vocabulary_order_lists(polarity_citations,
+                                                      config.vocabulary.polarities),
         papers_by_year=MappingProxyType(papers_by_year(newest)),
     )
+
+
+def _in_vocabulary_order_lists(
+    lists: Mapping[str, Sequence[CitingEntry]], vocabulary: Mapping[str, str]
+) -> Mapping[str, tuple[CitingEntry, ...]]:
+    """Site-wide lists of citations by term, in the vocabulary's order, only terms that occur."""
+    return MappingProxyType({term: tuple(lists[term]) for term in vocabulary if lists.get(term)})
 
 
 def _cited_id(citation: Citation) -> str:
@@ -215,8 +216,7 @@ def _site_wide(lists_before: Mapping[str, tuple[CitingEntry, ...]], previous: Si
                 if entry.citation.term(axis) == term:
                     bisect.insort(kept, entry, key=_newest_citing_then_cited)
         lists[term] = kept
-    return MappingProxyType({term: tuple(lists[term]) for term in vocabulary
-                             if lists.get(term)})
+    return _in_vocabulary_order_lists(lists, vocabulary)
 
 
 def _newest_citing_then_cited(entry: CitingEntry) -> tuple[DateKey, str]:
