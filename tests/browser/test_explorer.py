@@ -255,6 +255,8 @@ def test_on_a_hub_without_filter_pages_a_role_or_year_link_opens_the_filtered_li
 def test_oldest_first_sort(hub_page: WatchedPage) -> None:
     page = hub_page.page
     page.get_by_label("Sort by").select_option("oldest")
+    # The status reads the same sorted or not: wait for the list itself.
+    expect(page.locator("#citing-results .byline").first).to_have_text(re.compile(r"2025$"))
     expect_showing(page, 36)
     years = [byline.split(" · ")[-1]
              for byline in page.locator("#citing-results .byline").all_inner_texts()]

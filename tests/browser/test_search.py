@@ -82,6 +82,8 @@ def test_search_runs_as_you_type(bundled_server: SiteServer, watched: WatchedPag
     expect(page.locator(".search-status")).to_have_text("9 papers match “zebra”.")
     assert page.url.endswith("search/?q=zebra")
     box.fill("zebrafish charlie")
+    expect(page.locator(".search-status")).to_contain_text("“zebrafish charlie”")
+    assert page.url.endswith("search/?q=zebrafish%20charlie")
     expect(page.locator(".search-results li a").first).to_have_text("Zebrafish study charlie")
     watched.assert_clean()
 
