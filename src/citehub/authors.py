@@ -4,6 +4,8 @@ explorer.js (shortAuthor), for the entries it makes from index.json."""
 
 from __future__ import annotations
 
+from citehub.model import Paper
+
 AUTHORS_SHOWN = 3  # in full up to this many; beyond it the first two, then "… +N"
 
 
@@ -29,3 +31,9 @@ def short_authors(authors: tuple[str, ...]) -> str:
         return ", ".join(short_author(name) for name in authors)
     shown = [short_author(name) for name in authors[:AUTHORS_SHOWN - 1]]
     return f"{', '.join(shown)}, … +{len(authors) - len(shown)}"
+
+
+def byline(paper: Paper) -> str:
+    """Who wrote it and where: "A. Vaswani, N. Shazeer, … +6 · NeurIPS", as every list,
+    search result and the index's papers.json lead with it (lists add the year)."""
+    return " · ".join(part for part in (short_authors(paper.authors), paper.venue) if part)

@@ -385,7 +385,7 @@ def load_corpus(hub_dir: Path, diagnostics: Diagnostics,
     if options.base_url is not None:
         config = config.with_base_url(options.base_url)
     if options.repo_url is not None:
-        config = replace(config, repo_url=options.repo_url.rstrip("/"))
+        config = config.with_repo_url(options.repo_url)
     validated = validate(raw, config, diagnostics, include_drafts=options.drafts,
                          reused=cache.papers(raw.unchanged) if cache else ())
     diagnostics.apply_levels(config.warnings)

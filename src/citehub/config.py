@@ -98,6 +98,9 @@ class HubConfig:
     def with_base_url(self, base_url: str) -> HubConfig:
         return replace(self, base_url=base_url)
 
+    def with_repo_url(self, repo_url: str) -> HubConfig:
+        return replace(self, repo_url=repo_url.rstrip("/"))  # as read_config keeps it
+
 
 HUB_KEYS = (
     "title", "description", "base_url", "repo_url", "repo_branch", "vocabulary",

@@ -16,7 +16,7 @@ from bibtexparser.model import Entry, Field
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 
 from citehub.aggregate import CitingEntry, Hub, SiteAggregates, outside_citations
-from citehub.authors import short_authors
+from citehub.authors import byline
 from citehub.model import PREPRINT_SERVERS, Paper
 from citehub.tex import nests, tex_parts, without_braces
 from citehub.urls import Urls
@@ -223,8 +223,7 @@ def papers_json(site: SiteAggregates) -> bytes:
         paper = hub.paper
         papers.append({
             "id": paper.id, "title": paper.title,
-            "byline": " · ".join(part for part in (short_authors(paper.authors), paper.venue)
-                                 if part),
+            "byline": byline(paper),
             "date": paper.date.text if paper.date else None, "year": paper.year,
             "citing": hub.citing_count, "outside": outside_citations(paper),
             "kind": hub.kind.label if hub.kind else None,

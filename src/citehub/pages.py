@@ -195,7 +195,7 @@ class Planner:
                         parts=[repr(summary)], rows=summary)
         for role, entries in self.site.role_citations.items():
             yield from self.list_pages(
-                self.views.role_entry_digests(entries), partial(self.urls.role, role),
+                self.views.site_wide_entry_digests(entries), partial(self.urls.role, role),
                 "role.html", title=f"{self.views.roles[role]} citations",
                 more=partial(self.views.role_page, role))
 
@@ -205,7 +205,7 @@ class Planner:
                         parts=[repr(summary)], rows=summary)
         for polarity, entries in self.site.polarity_citations.items():
             yield from self.list_pages(
-                self.views.role_entry_digests(entries), partial(self.urls.polarity, polarity),
+                self.views.site_wide_entry_digests(entries), partial(self.urls.polarity, polarity),
                 "polarity.html", title=self.views.polarity_title(polarity),
                 more=partial(self.views.polarity_page, polarity))
 

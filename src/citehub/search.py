@@ -26,7 +26,7 @@ from markupsafe import escape
 from pagefind_bin import get_executable  # type: ignore[import-untyped]
 
 from citehub.aggregate import SiteAggregates, outside_citations
-from citehub.authors import short_authors
+from citehub.authors import byline
 from citehub.hubfiles import HubLayout
 from citehub.incremental.search import Bundle, recall_bundle, records_digest, remember_bundles
 from citehub.model import Paper
@@ -171,7 +171,6 @@ def memory_folder() -> str | None:
 
 def record_page(paper: Paper, citing_count: int) -> str:
     """What Pagefind indexes for one paper; its meta are what a result shows."""
-    byline = " · ".join(part for part in (short_authors(paper.authors), paper.venue) if part)
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(paper.title)}</title></head><body><main data-pagefind-body>"
@@ -179,7 +178,7 @@ def record_page(paper: Paper, citing_count: int) -> str:
         f"<div>{escape(paper.abstract)}</div>"
         # Meta taken from an element's text, not from "key:value" in the attribute, where
         # a comma would start another key.
-        f'<p data-pagefind-meta="byline">{escape(byline)}</p>'
+        f'<p data-pagefind-meta="byline">{escape(byline(paper))}</p>'
         f'<span data-pagefind-meta="date:{escape(paper.date.text if paper.date else "")}"></span>'
         f'<span data-pagefind-meta="citing:{citing_count}"></span>'
         f'<span data-pagefind-meta="outside:{outside_citations(paper) or 0}"></span>'

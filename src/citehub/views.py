@@ -25,7 +25,7 @@ from citehub.aggregate import (
     newest_by,
     outside_citations,
 )
-from citehub.authors import short_authors
+from citehub.authors import byline
 from citehub.charts import Distribution, YearChart, distribution, year_chart
 from citehub.config import DEFAULT_POLARITIES, Axis, HubConfig
 from citehub.metadata import MetaTag, description, json_ld, scholar_tags, social_tags
@@ -315,7 +315,7 @@ class Views:
         cards = self.card_digests
         return [cards[entry.paper.id] for entry in entries]
 
-    def role_entry_digests(self, entries: tuple[CitingEntry, ...]) -> list[str]:
+    def site_wide_entry_digests(self, entries: tuple[CitingEntry, ...]) -> list[str]:
         """What a site-wide list of citations shows: both ends of each."""
         cards = self.card_digests
         return [f"{cards[entry.paper.id]}>{cards[entry.citation.cited_id]}"
@@ -333,8 +333,7 @@ class Views:
             facts = [", ".join(paper.categories), date, paper.verdict,
                      f"novelty {novelty}" if novelty else None]
             listing = [*facts[:2], paper.venue, *facts[2:]]
-            byline = [short_authors(paper.authors), paper.venue,
-                      str(paper.year) if paper.year is not None else None]
+            by = [byline(paper), str(paper.year) if paper.year is not None else None]
             card = PaperCard(
                 id=paper.id, title=paper.title, url=self.urls.paper(paper.id),
                 authors=paper.authors, date=date,
@@ -344,7 +343,7 @@ class Views:
                 kind=hub.kind.label if hub.kind else None,
                 facts=" · ".join(part for part in facts if part),
                 listing_facts=" · ".join(part for part in listing if part),
-                byline=" · ".join(part for part in byline if part),
+                byline=" · ".join(part for part in by if part),
                 notes=" · ".join(part for part in (facts[0], *facts[2:], cited_elsewhere(paper))
                                  if part),
             )
