@@ -36,6 +36,11 @@ def test_the_index_sorts_and_filters_every_paper(demo_server: SiteServer, demo_s
     assert page.evaluate("""titles => titles.every((title, index) => !index ||
         titles[index - 1].localeCompare(title, "en", {sensitivity: "base"}) <= 0)""", titles)
     assert "sort=title" in page.url
+    # The next hundred, and the focus on the first of them.
+    page.get_by_role("button", name="Show 100 more").click()
+    expect(page.locator("#index-results .entry")).to_have_count(200)
+    expect(page.locator("#index-results .entry-title a").nth(100)).to_be_focused()
+    expect(status).to_have_text(f"Showing 1{EN_DASH}200 of {papers} papers, by title.")
     # The ACL papers of 2005 and 2006, oldest first.
     page.get_by_label("Sort by").select_option("oldest")
     for name, value in (("From", "2005"), ("To", "2006")):

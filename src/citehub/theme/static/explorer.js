@@ -10,21 +10,18 @@
   var results = document.getElementById("citing-results");
   if (!form || !results) return;
 
+  var lists = window.citehubLists;
+  var element = lists.element, year = lists.year;
   var AXES = ["role", "polarity"];
-  var PAGE_SIZE = 100;
+  var PAGE_SIZE = lists.PAGE_SIZE;
   var status = document.getElementById("explorer-status");
   var staticResults = Array.prototype.slice.call(results.childNodes);
   var papers = null; // index.json's citing list, once loaded
-  var loading = null;
+  var load = lists.loader(form.getAttribute("data-json"), "citing");
   var shown = PAGE_SIZE;
 
   function boxes(axis) {
     return Array.prototype.slice.call(form.querySelectorAll('input[name="' + axis + '"]'));
-  }
-
-  function year(value) {
-    var number = parseInt(value, 10);
-    return isNaN(number) ? "" : String(number);
   }
 
   function yearField(name) {
@@ -93,14 +90,7 @@
     return words.every(function (word) { return haystack.indexOf(word) >= 0; });
   }
 
-  function newest(a, b) {
-    if (a.date !== b.date) {
-      if (!a.date) return 1;
-      if (!b.date) return -1;
-      return a.date < b.date ? 1 : -1;
-    }
-    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-  }
+  var newest = lists.byDate(-1);
 
   var ORDERS = {
     newest: newest,
@@ -108,23 +98,9 @@
       var x = a.novelty === null ? -1 : a.novelty, y = b.novelty === null ? -1 : b.novelty;
       return y - x || newest(a, b);
     },
-    oldest: function (a, b) {
-      if (a.date !== b.date) {
-        if (!a.date) return 1; // undated last either way
-        if (!b.date) return -1;
-        return a.date < b.date ? -1 : 1;
-      }
-      return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-    },
+    oldest: lists.byDate(1),
     refs: function (a, b) { return b.refs - a.refs || newest(a, b); }
   };
-
-  function element(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
 
   function tag(axis, term) {
     var box = form.querySelector('input[name="' + axis + '"][value="' + CSS.escape(term) + '"]');
@@ -259,37 +235,14 @@
     chosen.slice(0, shown).forEach(function (paper) { list.appendChild(item(paper)); });
     var nodes = [list];
     if (chosen.length > shown) {
-      var more = element("button", "more", "Show " + Math.min(PAGE_SIZE, chosen.length - shown) +
-        " more");
-      more.type = "button";
-      more.addEventListener("click", function () {
+      nodes.push(lists.more(results, shown, chosen.length - shown, function () {
         shown += PAGE_SIZE;
         render(stateFromForm());
-        var items = results.querySelectorAll(".entry-title a");
-        if (items[shown - PAGE_SIZE]) items[shown - PAGE_SIZE].focus();
-      });
-      nodes.push(more);
+      }));
     }
     if (!chosen.length) nodes = [element("p", "note", "No citing paper matches these filters.")];
     results.replaceChildren.apply(results, nodes);
     say(showing(Math.min(shown, chosen.length), chosen.length, papers.length));
-  }
-
-  function load() {
-    if (papers) return Promise.resolve();
-    if (!loading) {
-      loading = fetch(form.getAttribute("data-json"))
-        .then(function (response) {
-          if (!response.ok) throw new Error("HTTP " + response.status);
-          return response.json();
-        })
-        .then(function (data) { papers = data.citing; })
-        .catch(function (error) {
-          loading = null;
-          throw error;
-        });
-    }
-    return loading;
   }
 
   function update(state, how) {
@@ -305,7 +258,8 @@
       return;
     }
     form.setAttribute("aria-busy", "true");
-    load().then(function () {
+    load().then(function (citing) {
+      papers = citing;
       form.removeAttribute("aria-busy");
       render(stateFromForm());
     }, function (error) {

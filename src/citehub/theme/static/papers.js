@@ -10,17 +10,14 @@
   var results = document.getElementById("index-results");
   if (!form || !results) return;
 
-  var PAGE_SIZE = 100;
+  var lists = window.citehubLists;
+  var element = lists.element, year = lists.year;
+  var PAGE_SIZE = lists.PAGE_SIZE;
   var status = document.getElementById("index-status");
   var staticResults = Array.prototype.slice.call(results.childNodes);
   var papers = null; // papers.json's list, most cited first, once loaded
-  var loading = null;
+  var load = lists.loader(form.getAttribute("data-json"), "papers");
   var shown = PAGE_SIZE;
-
-  function year(value) {
-    var number = parseInt(value, 10);
-    return isNaN(number) ? "" : String(number);
-  }
 
   function field(name) {
     return form.elements[name] || { value: "" }; // a hub without dated papers has no range
@@ -57,32 +54,14 @@
     return state.sort === "cited" && !state.from && !state.to;
   }
 
-  function byDate(direction) {
-    return function (a, b) {
-      if (a.date !== b.date) {
-        if (!a.date) return 1; // undated last either way
-        if (!b.date) return -1;
-        return (a.date < b.date ? -1 : 1) * direction;
-      }
-      return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-    };
-  }
-
   var ORDERS = {
-    newest: byDate(-1),
-    oldest: byDate(1),
+    newest: lists.byDate(-1),
+    oldest: lists.byDate(1),
     title: function (a, b) {
       return a.title.localeCompare(b.title, "en", { sensitivity: "base" }) ||
         (a.id < b.id ? -1 : 1);
     }
   };
-
-  function element(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
 
   // As the theme's card_item macro: title (and kind), byline, counts.
   function item(paper) {
@@ -139,36 +118,13 @@
     chosen.slice(0, shown).forEach(function (paper) { list.appendChild(item(paper)); });
     var nodes = [list];
     if (chosen.length > shown) {
-      var more = element("button", "more", "Show " + Math.min(PAGE_SIZE, chosen.length - shown) +
-        " more");
-      more.type = "button";
-      more.addEventListener("click", function () {
+      nodes.push(lists.more(results, shown, chosen.length - shown, function () {
         shown += PAGE_SIZE;
         render(stateFromForm());
-        var links = results.querySelectorAll(".entry-title a");
-        if (links[shown - PAGE_SIZE]) links[shown - PAGE_SIZE].focus();
-      });
-      nodes.push(more);
+      }));
     }
     results.replaceChildren.apply(results, nodes);
     status.textContent = showing(Math.min(shown, chosen.length), chosen.length, papers.length);
-  }
-
-  function load() {
-    if (papers) return Promise.resolve();
-    if (!loading) {
-      loading = fetch(form.getAttribute("data-json"))
-        .then(function (response) {
-          if (!response.ok) throw new Error("HTTP " + response.status);
-          return response.json();
-        })
-        .then(function (data) { papers = data.papers; })
-        .catch(function (error) {
-          loading = null;
-          throw error;
-        });
-    }
-    return loading;
   }
 
   function update(state, push) {
@@ -182,7 +138,8 @@
       return;
     }
     form.setAttribute("aria-busy", "true");
-    load().then(function () {
+    load().then(function (list) {
+      papers = list;
       form.removeAttribute("aria-busy");
       render(stateFromForm());
     }, function (error) {
