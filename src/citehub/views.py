@@ -243,12 +243,6 @@ def is_assessed(hub: Hub) -> bool:
                for entry in hub.citing)
 
 
-def polarity_phrase(term: str, label: str) -> str:
-    """"supports" for the default vocabulary's support; a hub's own term says its label."""
-    phrase = POLARITY_PHRASES.get(term)
-    return phrase if phrase is not None and DEFAULT_POLARITIES.get(term) == label else label
-
-
 def cited_elsewhere(paper: Paper) -> str | None:
     """"cited by 12,345 outside the hub": the largest count of a source outside the hub."""
     count = outside_citations(paper)
@@ -373,14 +367,17 @@ class Views:
         return view
 
     @functools.cached_property
-    def own_polarity_colors(self) -> frozenset[str]:
-        """The polarities with a colour of their own: the default vocabulary's, unrenamed."""
+    def default_polarities(self) -> frozenset[str]:
+        """The default vocabulary's polarities the hub keeps unrenamed: they have a phrase
+        ("supports"), a colour and a list title of their own; a hub's own terms say their
+        label."""
         return frozenset(term for term, label in self.polarities.items()
                          if DEFAULT_POLARITIES.get(term) == label)
 
     def tag_text(self, axis: Axis, term: str) -> str:
         if axis == "polarity":
-            return polarity_phrase(term, self.polarities[term])
+            return (POLARITY_PHRASES[term] if term in self.default_polarities
+                    else self.polarities[term])
         return self.roles[term]
 
     def citation_item(self, cited: Hub, shown: Paper, citation: Citation) -> CitationItem:
@@ -452,7 +449,7 @@ class Views:
             roles=roles, polarities=polarities,
             year_chart=year_chart(
                 hub.years, {int(row.term): row.url for row in years}, hub.year_polarities,
-                [(row.term, row.text, row.term if row.term in self.own_polarity_colors
+                [(row.term, row.text, row.term if row.term in self.default_polarities
                   else str(index % 8)) for index, row in enumerate(polarities)],
                 partial(self.urls.paper_explorer_range, paper.id)),
             role_chart=self.axis_chart(hub, "role", roles),
@@ -491,7 +488,7 @@ class Views:
         if unset and parts:
             parts.append(("", f"No {axis}", unset))
         label = "Roles" if axis == "role" else "Polarities"
-        own_colors = self.own_polarity_colors if axis == "polarity" else ()
+        own_colors = self.default_polarities if axis == "polarity" else ()
         return distribution(parts, hub.classified_count, label, hub.classified_count,
                             own_colors)
 
@@ -552,7 +549,7 @@ class Views:
 
     def polarity_title(self, polarity: str) -> str:
         label = self.polarities[polarity]
-        if polarity in self.own_polarity_colors:
+        if polarity in self.default_polarities:
             return POLARITY_TITLES[polarity]
         return f"{label} citations"
 
