@@ -1,7 +1,7 @@
 """Chart geometry, computed at build time so the pages need no script to draw them.
 
-The views here are plain numbers for inline SVG in the templates: bar positions and sizes in
-the SVG's own coordinate system, and the sentence that describes the chart to a screen reader.
+The views here are plain numbers for inline SVG in the templates: bar sizes in the SVG's own
+coordinate system, and for each bar of the year chart the words a screen reader and a hover say.
 """
 
 from __future__ import annotations
@@ -45,7 +45,6 @@ class YearChart:
     span: int  # years a bar covers
     all_values: bool  # few bars: every bar shows its count
     legend: tuple[tuple[str, str], ...]  # (colour, words) of the parts that occur
-    description: str
 
 
 def year_chart(
@@ -108,9 +107,7 @@ def year_chart(
     legend = tuple((color, words) for _, words, color in polarities if color in used)
     if legend and "" in used:
         legend += (("", "not classified by polarity"),)
-    described = ", ".join(bar.text.split(" (")[0] for bar in bars)
-    return YearChart(tuple(bars), first, last, span, len(starts) <= ALL_VALUES_UP_TO, legend,
-                     f"Citing papers per year. {described}.")
+    return YearChart(tuple(bars), first, last, span, len(starts) <= ALL_VALUES_UP_TO, legend)
 
 
 @dataclass(frozen=True)
@@ -119,8 +116,7 @@ class Segment:
     label: str
     count: int
     percent: int
-    x: float  # in percent of the bar's width
-    width: float
+    width: float  # in percent of the bar's width
     color: str  # the theme's colour: a term's own ("support"), else an index into its palette
 
 
@@ -128,24 +124,18 @@ class Segment:
 class Distribution:
     segments: tuple[Segment, ...]
     total: int
-    description: str
 
 
 def distribution(
-    rows: Sequence[tuple[str, str, int]], total: int, what: str, percent_of: int,
+    rows: Sequence[tuple[str, str, int]], total: int, percent_of: int,
     own_colors: Collection[str] = (),
 ) -> Distribution | None:
-    """One stacked bar: each (term, label, count) a segment, in percent of `total`; the terms
-    in `own_colors` have a colour of their own in the theme (polarities: support is green)."""
+    """One bar per (term, label, count), its width in percent of `total`; the terms in
+    `own_colors` have a colour of their own in the theme (polarities: support is green)."""
     if not rows or total <= 0:
         return None
-    segments = []
-    x = 0.0
-    for index, (term, label, count) in enumerate(rows):
-        width = 100 * count / total
-        segments.append(Segment(term, label, count, int(100 * count / percent_of + 0.5),
-                                round(x, 3), round(width, 3),
-                                term if term in own_colors else str(index % 8)))
-        x += width
-    described = ", ".join(f"{segment.label} {segment.count}" for segment in segments)
-    return Distribution(tuple(segments), total, f"{what} of classified citations: {described}.")
+    segments = [Segment(term, label, count, int(100 * count / percent_of + 0.5),
+                        round(100 * count / total, 3),
+                        term if term in own_colors else str(index % 8))
+                for index, (term, label, count) in enumerate(rows)]
+    return Distribution(tuple(segments), total)

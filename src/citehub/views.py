@@ -487,10 +487,8 @@ class Views:
         unset = hub.classified_count - sum(row.count for row in rows)
         if unset and parts:
             parts.append(("", f"No {axis}", unset))
-        label = "Roles" if axis == "role" else "Polarities"
         own_colors = self.default_polarities if axis == "polarity" else ()
-        return distribution(parts, hub.classified_count, label, hub.classified_count,
-                            own_colors)
+        return distribution(parts, hub.classified_count, hub.classified_count, own_colors)
 
     def hub_lists(self, hub: Hub) -> tuple[HubView, list[CitationItem]]:
         """The hub's view and citing items, made once for all of its pages that are rendered."""
